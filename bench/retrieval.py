@@ -1,0 +1,126 @@
+"""Retrieval quality and speed on a question set: R@1, R@5, MRR, ingest chars/s, search latency.
+
+    python bench/retrieval.py --docs ../shared/corpus --qa ../shared/dev_qa.jsonl [--k 5] [--json]
+
+A hit is a returned chunk sharing a common substring of at least min(60, 0.6·len) characters with an evidence text.
+Rows: hybrid (the product), dense-only and keyword-only (so the fusion's gain shows), and ablations of the
+chunking — plain 300-character windows, structure chunks without the title/section prefix — so each step's gain
+is visible.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from difflib import SequenceMatcher
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def is_hit(chunk: str, evidence: list[str]) -> bool:
+    for ev in evidence:
+        need = min(60, int(0.6 * len(ev)))
+        m = SequenceMatcher(None, chunk, ev, autojunk=False).find_longest_match(0, len(chunk), 0, len(ev))
+        if m.size >= need:
+            return True
+    return False
+
+
+def load_qa(path: str | Path) -> list[dict]:
+    return [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
+
+
+def score(index, questions: list[dict], k: int, mode: str, **search) -> dict:
+    r1 = r5 = rr = 0.0
+    latencies = []
+    for q in questions:
+        t0 = time.perf_counter()
+        hits = index.search(q["q"], k=k, mode=mode, **search)
+        latencies.append((time.perf_counter() - t0) * 1000)
+        ranks = [i for i, h in enumerate(hits, 1) if is_hit(h.text, q["evidence"])]
+        if ranks:
+            r1 += ranks[0] == 1
+            r5 += 1
+            rr += 1 / ranks[0]
+    n = len(questions)
+    lat = sorted(latencies)
+    return {"R@1": r1 / n, f"R@{k}": r5 / n, "MRR": rr / n, "p50_ms": statistics.median(lat),
+            "p95_ms": lat[min(len(lat) - 1, int(0.95 * len(lat)))]}
+
+
+def build(docs: Path, variant: str, settings, embeddings, tmp: Path):
+    """Ingest ``docs`` into a fresh index; ``variant``: full | noprefix | plain300."""
+    from assistant.search import make_store
+    from ingest.clean import split_sentences
+    from ingest.pipeline import expand_paths, ingest_paths, prepare_document
+
+    settings.store.path = tmp / variant
+    settings.store.collection = f"bench-{variant}"
+    index = make_store(settings, embeddings)
+    t0 = time.perf_counter()
+    if variant == "full":
+        ingest_paths([docs], index, settings.ingest.chunk_min, settings.ingest.chunk_max)
+    else:
+        for path in expand_paths([docs]):
+            doc = prepare_document(path)
+            chunks = doc.chunks
+            if variant == "plain300":
+                texts = [doc.text[i:i + 300] for i in range(0, len(doc.text), 300)]
+                ids = [f"{doc.doc_id}-{i:04d}" for i in range(len(texts))]
+                metas = [{"doc_id": doc.doc_id, "section_type": "other"} for _ in texts]
+                windows = [[(f"{cid}:{j}", s) for j, s in enumerate(split_sentences(t))] for cid, t in zip(ids, texts)]
+                index.add_document(doc.doc_id, doc.record(), ids, texts, texts, metas, windows)
+            else:
+                texts = [c.text for c in chunks]
+                index.add_document(doc.doc_id, doc.record(), [c.chunk_id for c in chunks], texts, texts,
+                                   [c.metadata() for c in chunks], [c.windows() for c in chunks])
+    return index, time.perf_counter() - t0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", required=True)
+    parser.add_argument("--qa", required=True)
+    parser.add_argument("--k", type=int, default=5)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+
+    from assistant.search import make_embeddings_from
+    from assistant.settings import load_settings
+    from ingest.pipeline import expand_paths, prepare_document
+
+    questions = [q for q in load_qa(args.qa) if q.get("evidence")]
+    settings = load_settings()
+    embeddings = make_embeddings_from(settings)
+    chars = sum(len(prepare_document(p).text) for p in expand_paths([args.docs]))
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for variant, modes in (("full", ("hybrid", "dense", "keyword", "dense-chunk")), ("noprefix", ("hybrid",)),
+                               ("plain300", ("hybrid", "dense", "dense-chunk", "keyword"))):
+            index, seconds = build(Path(args.docs), variant, settings, embeddings, Path(tmp))
+            for mode in modes:
+                row = {"chunks": variant, "retriever": mode,
+                       **score(index, questions, args.k, mode, candidates=settings.search.candidates,
+                               rrf_k=settings.search.rrf_k)}
+                if variant == "full" and mode == "hybrid":
+                    row["ingest_chars_per_s"] = round(chars / seconds)
+                rows.append(row)
+    if args.json:
+        print(json.dumps({"questions": len(questions), "k": args.k, "rows": rows}, ensure_ascii=False))
+        return 0
+    print(f"{len(questions)} questions, k={args.k}, {chars} characters ingested")
+    print(f"{'chunks':<10}{'retriever':<10}{'R@1':>7}{'R@' + str(args.k):>7}{'MRR':>7}{'p50 ms':>9}{'p95 ms':>9}")
+    for r in rows:
+        print(f"{r['chunks']:<10}{r['retriever']:<10}{r['R@1']:>7.3f}{r['R@' + str(args.k)]:>7.3f}{r['MRR']:>7.3f}"
+              f"{r['p50_ms']:>9.1f}{r['p95_ms']:>9.1f}")
+    full = rows[0]
+    print(f"ingest: {full['ingest_chars_per_s']} chars/s (structure + embedding + both indexes)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

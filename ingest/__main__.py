@@ -1,0 +1,80 @@
+"""`python -m ingest PATH... | list | remove DOC_ID` — the command line of the ingest library."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", help="index data dir (default: settings store.path, ./data/index)")
+    common.add_argument("--json", action="store_true", help="print JSON on stdout")
+    if argv[:1] == ["list"]:
+        args = argparse.ArgumentParser(prog="python -m ingest list", parents=[common]).parse_args(argv[1:])
+        return _list(args)
+    if argv[:1] == ["remove"]:
+        parser = argparse.ArgumentParser(prog="python -m ingest remove", parents=[common])
+        parser.add_argument("doc_id")
+        return _remove(parser.parse_args(argv[1:]))
+    parser = argparse.ArgumentParser(prog="python -m ingest", parents=[common],
+                                     description="Ingest report files or folders (txt, md, docx, pdf, html).")
+    parser.add_argument("paths", nargs="+")
+    args = parser.parse_args(argv)
+    from assistant.search import make_store
+    from assistant.settings import load_settings
+
+    from .pipeline import ingest_paths
+
+    settings = load_settings(args.db)
+    index = make_store(settings)
+    summary = ingest_paths(args.paths, index, settings.ingest.chunk_min, settings.ingest.chunk_max,
+                           progress=sys.stderr.isatty() or not args.json)
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False))
+    else:
+        for doc in summary["documents"]:
+            for r in doc["reports"]:
+                print(f"+ {doc['file']}  [{doc['doc_id']}]  {r['title']}（{r['org'] or '—'}，{r['year'] or '—'}）"
+                      f" {r['chunks']} 段")
+        for s in summary["skipped"]:
+            print(f"= {s['file']}: {s['reason']}")
+        print(f"共新增 {summary['added_chunks']} 段")
+    for e in summary["errors"]:
+        print(f"! {e['file']}: {e['error']}", file=sys.stderr)
+    return 1 if summary["errors"] and not summary["documents"] and not summary["skipped"] else 0
+
+
+def _open(args):
+    from assistant.search import make_store
+    from assistant.settings import load_settings
+
+    return make_store(load_settings(args.db))
+
+
+def _list(args) -> int:
+    docs = _open(args).documents
+    if args.json:
+        print(json.dumps({"documents": [{"doc_id": d, **rec} for d, rec in docs.items()]}, ensure_ascii=False))
+        return 0
+    for doc_id, rec in docs.items():
+        print(f"{doc_id}  {rec['name']}  {rec['chunks']} 段")
+        for r in rec["reports"]:
+            print(f"    {r['title']}（{r['org'] or '—'}，{r['year'] or '—'}）{'/'.join(r['sections'])}")
+    return 0
+
+
+def _remove(args) -> int:
+    index = _open(args)
+    with index.lock():
+        found = index.remove_document(args.doc_id)
+    if not found:
+        print(f"没有找到文档 {args.doc_id}", file=sys.stderr)
+        return 1
+    print(json.dumps({"removed": args.doc_id}) if args.json else f"已删除 {args.doc_id}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,249 @@
+"""Recognise the genre: reports inside a file, the heading ladder, enumerations and typed sections.
+
+A 公文 report reads 基本情况 → 工作进展/主要做法/成效 → 存在问题 → 下步打算/建议, numbered 一、 （一） 1. （1） with
+paragraphs that enumerate 一是…二是….  This module turns cleaned text into :class:`Report` objects whose
+:class:`Unit` s (a paragraph, or one enumerated item of it) know their heading path and section type, with exact
+character offsets into the cleaned text.  Everything downstream (chunks, points, themes, drafting) reads this.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+CN_NUM = "一二三四五六七八九十"
+SECTION_TYPES = ("overview", "progress", "problems", "plans", "other")
+
+# Heading ladder, level 1..4: 一、 / （一） / 1. / （1）
+HEADING = [
+    (1, re.compile(rf"^([{CN_NUM}]+)、")),
+    (2, re.compile(rf"^[（(]([{CN_NUM}]+)[）)]")),
+    (3, re.compile(r"^(\d{1,2})[.．、](?!\d)")),
+    (4, re.compile(r"^[（(](\d{1,2})[）)]")),
+]
+# Enumerations inside paragraphs: 一是… 二是… / 第一，第二，
+ENUM = re.compile(rf"(?:^|(?<=[。；！？]))\s*((?:[{CN_NUM}]+是)|(?:第[{CN_NUM}]+[，、,]))")
+SENTENCE_END = "。！？；"
+
+# Heading words that decide a section's type.  Tested on short labels and on level-1 headings only, nearest first,
+# because long item leads ("聚焦问题，不断做实专项斗争的成效") use the same words in another sense.
+TYPE_PATTERNS = [
+    ("problems", re.compile(r"存在(的)?(主要)?问题|问题(和|与|及)?(不足|短板)|不足|短板|薄弱|困难和问题|差距")),
+    ("plans", re.compile(r"下(一)?步|打算|建议|意见|整改(措施|方向)|努力方向|下阶段|今后")),
+    ("progress", re.compile(r"进展|做法|成效|措施|举措|成绩|主要工作|开展情况|经验|亮点|落实情况|工作情况")),
+    ("overview", re.compile(r"基本情况|概况|总体情况")),
+]
+TITLE_WORDS = re.compile(r"报告|汇报|总结|调研|情况|意见|方案|讲话")
+ORG_PATTERN = re.compile(
+    r"(?:[某x*×]{1,3}|[\u4e00-\u9fff]{1,4}[省市县区]|[省市县区])?"
+    r"(?:市场监督管理局|市场监管局|公安局|人大常委会|人民法院|法院|检察院|司法局|政法委)"
+)
+ORG_KEYWORDS = [  # (what the text says, the body it implies)
+    ("市场监管", "市场监管局"), ("公安", "公安局"), ("人大", "人大常委会"), ("法院", "法院"), ("检察", "检察院"),
+]
+
+
+@dataclass
+class Unit:
+    """A paragraph, or one enumerated item of a paragraph, with its place in the report."""
+
+    start: int
+    end: int
+    path: tuple[str, ...]
+    section_type: str
+    paragraph: int
+    lead: str = ""  # the item's lead phrase ("宣传发动不够深入") when it is a numbered or enumerated item
+
+
+@dataclass
+class Report:
+    index: int
+    title: str
+    org: str
+    year: int | None
+    start: int
+    end: int
+    title_inferred: bool = False
+    units: list[Unit] = field(default_factory=list)
+
+
+def heading_level(line: str) -> tuple[int, str] | None:
+    """Return (level, numeral) when ``line`` starts with a ladder marker."""
+    for level, pattern in HEADING:
+        m = pattern.match(line)
+        if m:
+            return level, m.group(1)
+    return None
+
+
+def lead_of(text: str, limit: int = 30) -> str:
+    """The lead phrase of a heading or item: up to the first sentence end, or the first comma if long."""
+    head = re.split(r"[。；！？：:]", text, maxsplit=1)[0]
+    if len(head) > limit:
+        head = re.split(r"[，,]", head, maxsplit=1)[0]
+    return head[:limit].strip()
+
+
+def _is_title_line(line: str) -> bool:
+    return (len(line) <= 40 and heading_level(line) is None and not re.search(r"[。；，,！？]", line)
+            and not line.endswith(("：", ":")) and bool(TITLE_WORDS.search(line)))
+
+
+def _is_salutation(line: str) -> bool:
+    return len(line) <= 30 and line.endswith(("：", ":")) and heading_level(line) is None
+
+
+def _cn_value(numeral: str) -> int:
+    if numeral.isdigit():
+        return int(numeral)
+    if numeral == "十":
+        return 10
+    if numeral.startswith("十"):
+        return 10 + CN_NUM.index(numeral[1]) + 1
+    if "十" in numeral:
+        tens, _, ones = numeral.partition("十")
+        return (CN_NUM.index(tens) + 1) * 10 + (CN_NUM.index(ones) + 1 if ones else 0)
+    return CN_NUM.index(numeral) + 1
+
+
+def _lines(text: str) -> list[tuple[int, int, str]]:
+    out, pos = [], 0
+    for line in text.split("\n"):
+        out.append((pos, pos + len(line), line))
+        pos += len(line) + 1
+    return [item for item in out if item[2].strip()]
+
+
+def split_reports(text: str) -> list[list[tuple[int, int, str]]]:
+    """Group lines into reports.
+
+    A new report starts at a title line once the current one has body text, or where the level-1 numbering starts
+    over (一、 after 三、); title and salutation lines just before such a restart travel with the new report.
+    """
+    groups: list[list[tuple[int, int, str]]] = [[]]
+    last_l1, has_body = 0, False
+    for item in _lines(text):
+        line = item[2]
+        level = heading_level(line)
+        current = groups[-1]
+        if _is_title_line(line) and has_body:
+            groups.append([item])
+            last_l1, has_body = 0, False
+            continue
+        if level and level[0] == 1:
+            value = _cn_value(level[1])
+            if value <= last_l1 and has_body:
+                carried = []
+                while current and (_is_title_line(current[-1][2]) or _is_salutation(current[-1][2])):
+                    carried.insert(0, current.pop())
+                groups.append(carried)
+                current = groups[-1]
+            last_l1 = value
+        current.append(item)
+        if not _is_title_line(line) and not _is_salutation(line):
+            has_body = has_body or level is not None or len(line) > 60
+    return [g for g in groups if g]
+
+
+def section_type_of(path: tuple[str, ...], levels: tuple[int, ...]) -> str:
+    """Decide the type from the heading words, nearest heading first.
+
+    Sub-sections and items under a 基本情况 heading are what was done (measures), so they count as progress.
+    """
+    for depth in range(len(path) - 1, -1, -1):
+        label = re.sub(rf"^([{CN_NUM}\d]+[、.．]|[（(][{CN_NUM}\d]+[）)]|[{CN_NUM}]+是)", "", path[depth])
+        if levels[depth] != 1 and len(label) > 12:
+            continue
+        for name, pattern in TYPE_PATTERNS:
+            if pattern.search(label):
+                if name == "overview" and depth < len(path) - 1:
+                    return "progress"
+                return name
+    return "other"
+
+
+def _find_org(title: str, body: str) -> str:
+    """The issuing body: named in the title, else the body the text speaks as (我x公安局, 市局…), else 县/市."""
+    head = title + "\n" + body[:800]
+    named = [m.group(0) for m in ORG_PATTERN.finditer(head)]
+    first_person = re.search(r"我(?:[x*×]{1,3}|[县市区局])([\u4e00-\u9fff]{0,6}?(?:局|委|院|办))?", head)
+    if first_person and first_person.group(1):
+        return first_person.group(0)[1:]
+    if "调研组" in head and "人大" in head:
+        return "市人大常委会调研组" if "市人大" in head else "人大常委会调研组"
+    counts = Counter({body_name: body.count(word) for word, body_name in ORG_KEYWORDS})
+    word_name, n = counts.most_common(1)[0]
+    place = re.search(r"(某|\*\*|x)?[县市区](?=常态化|扫黑|委|政府|局)", title) or re.search(r"我([县市区])", head)
+    if n >= 5 and re.search(r"[市县区]局", head):  # a body speaking of itself as 市局/县局
+        return re.search(r"([市县区])局", head).group(1) + word_name
+    if named:
+        return Counter(named).most_common(1)[0][0]
+    if place:
+        return place.group(0).lstrip("我")
+    return ""
+
+
+def _find_year(title: str, body: str) -> int | None:
+    m = re.search(r"(20\d{2})\s*年", title) or re.search(r"(20\d{2})\s*年", body[:1500])
+    return int(m.group(1)) if m else None
+
+
+def _units_of_paragraph(start: int, line: str, index: int, base: tuple[str, ...], levels: tuple[int, ...]
+                        ) -> list[Unit]:
+    """Cut a paragraph at its enumerations (一是…二是…); each item extends the heading path by its lead."""
+    marks = [m.start(1) for m in ENUM.finditer(line)]
+    if not marks:
+        return [Unit(start, start + len(line), base, section_type_of(base, levels), index)]
+    units = []
+    if marks[0] > 0:  # text before the first item (a lead-in sentence or an inline heading)
+        units.append(Unit(start, start + marks[0], base, section_type_of(base, levels), index))
+    for i, pos in enumerate(marks):
+        end = marks[i + 1] if i + 1 < len(marks) else len(line)
+        lead = lead_of(line[pos:end])
+        path = base + (lead,)
+        units.append(Unit(start + pos, start + end, path, section_type_of(path, levels + (9,)), index,
+                          lead=re.sub(rf"^[{CN_NUM}]+是|^第[{CN_NUM}]+[，、,]", "", lead)))
+    return units
+
+
+def parse_report(index: int, lines: list[tuple[int, int, str]]) -> Report:
+    """Walk one report's lines, keeping a stack of open headings."""
+    title, inferred = "", False
+    body_lines = list(lines)
+    if body_lines and _is_title_line(body_lines[0][2]):
+        title = body_lines.pop(0)[2]
+    body = "\n".join(line for _, _, line in body_lines)
+    org = _find_org(title, body)
+    if not title:
+        topic = re.search(r"(常态化)?扫黑除恶(专项斗争)?", body)
+        title, inferred = f"{org or '未署名单位'}{topic.group(0) if topic else ''}工作报告", True
+    report = Report(index, title, org, _find_year(title, body), lines[0][0], lines[-1][1], inferred)
+    stack: list[tuple[int, str]] = []
+    for paragraph, (start, _, line) in enumerate(body_lines):
+        level = heading_level(line)
+        if level:
+            stack = [h for h in stack if h[0] < level[0]]
+            head = lead_of(line, limit=40)
+            stack.append((level[0], head))
+            # A heading alone on its line only opens a section; a heading that starts a paragraph
+            # ("(二)宣传发动不够深入。通过…") opens it and its text belongs to it.
+            if len(head) >= len(line.rstrip("。")) - 1:
+                continue
+        base = tuple(h[1] for h in stack)
+        levels = tuple(h[0] for h in stack)
+        if _is_salutation(line):
+            continue
+        units = _units_of_paragraph(start, line, paragraph, base, levels)
+        if level:  # the item led by an inline heading carries that heading as its lead
+            first = units[0]
+            if len(units) > 1 and len(line[:first.end - start].rstrip("。 ")) <= len(base[-1]):
+                units.pop(0)  # "（一）进一步提升思想认识。一是…": the heading sentence alone is only the path
+            else:
+                first.lead = re.sub(r"^[（(]?[一二三四五六七八九十\d]+[）)、.．]", "", base[-1])
+        report.units.extend(units)
+    return report
+
+
+def parse_document(text: str) -> list[Report]:
+    """All reports in a cleaned document text, in order."""
+    return [parse_report(i, group) for i, group in enumerate(split_reports(text))]

@@ -1,0 +1,35 @@
+"""The number guard and citation checks (pure logic)."""
+from __future__ import annotations
+
+import pytest
+
+from assistant.guards import clean_citations, extract_figures, mark_unsupported, unsupported_figures
+
+SOURCE = ("投入专项经费35万元，印制宣传资料23000余份，悬挂横幅标语1000余条，已成功打掉4个恶势力犯罪集团，"
+          "同比下降10%，2024年累计受理线索**条，选调了xx名业务尖子。")
+
+
+@pytest.mark.parametrize("answer", [
+    "投入35万元[1]。", "印制宣传资料2.3万余份。", "打掉四个恶势力犯罪集团。", "同比下降百分之十。", "２０２４年",
+    "受理线索**条。", "选调xx名骨干。", "悬挂横幅1000多条。",
+])
+def test_supported_figures_pass(answer):
+    assert unsupported_figures(answer, [SOURCE]) == []
+
+
+@pytest.mark.parametrize("answer,bad", [
+    ("投入3.5万元。", "3.5万元"), ("打掉5个团伙。", "5个"), ("2023年GDP是7.9万亿元。", "2023年"),
+    ("受理线索120条。", "120条"), ("同比下降百分之二十。", "百分之二十"), ("打掉八个团伙", "八个"),
+    ("受理线索xxx条", "xxx条"),
+])
+def test_invented_figures_are_caught(answer, bad):
+    assert bad in unsupported_figures(answer, [SOURCE])
+
+
+def test_wording_numbers_are_not_figures():
+    assert extract_figures("一是强化组织领导，第二次会议，一个中心") == []
+
+
+def test_mark_and_citations():
+    assert mark_unsupported("投入3.5万元，共13个", ["3.5万元", "3个"]) == "投入3.5万元〔未核实〕，共13个"
+    assert clean_citations("甲[1]乙[7]丙[2]", {1, 2}) == "甲[1]乙丙[2]"

@@ -1,0 +1,31 @@
+"""Every prompt file renders with its variables, and a missing variable fails loudly."""
+from __future__ import annotations
+
+import pytest
+from jinja2 import UndefinedError
+
+from assistant.prompts import prompt_names, render
+
+VARIABLES = {
+    "condense_question": {"history": "用户：延安市打掉了几个团伙？", "question": "那公安局呢？"},
+    "answer_system": {},
+    "answer_user": {"sources": "[1] 《报告》 一、基本情况\n打掉4个团伙。", "question": "打掉了几个团伙？"},
+}
+
+
+def test_every_prompt_file_is_covered():
+    assert set(prompt_names()) == set(VARIABLES)
+
+
+@pytest.mark.parametrize("name", sorted(VARIABLES))
+def test_prompt_renders(name):
+    text = render(name, **VARIABLES[name])
+    assert text and "{{" not in text
+    for value in VARIABLES[name].values():
+        assert value in text
+
+
+@pytest.mark.parametrize("name", [n for n, v in VARIABLES.items() if v])
+def test_missing_variable_fails(name):
+    with pytest.raises(UndefinedError):
+        render(name)

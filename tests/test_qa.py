@@ -1,0 +1,81 @@
+"""The Q&A chain's logic with a scripted chat model over the real sample index."""
+from __future__ import annotations
+
+import pytest
+
+from assistant.qa import REFUSAL, QAChain
+from tests.fakes import scripted
+
+FUNDS = "县里为这项斗争专门投入了多少资金？"
+
+
+@pytest.fixture
+def chain(sample_index, embeddings):
+    def make(llm=None):
+        return QAChain(sample_index, embeddings, llm)
+
+    return make
+
+
+def _source_with(result, needle):
+    return [c["n"] for c in result["citations"] if needle in c["text"]]
+
+
+def test_extractive_mode_shows_evidence_first(chain):
+    events = list(chain().answer(FUNDS))
+    assert [e["type"] for e in events] == ["evidence", "final"]
+    result = events[-1]["result"]
+    assert result["mode"] == "extractive" and not result["refused"]
+    assert "35万元" in result["answer"] and _source_with(result, "35万元")
+    assert result["unsupported_numbers"] == []
+    assert set(result["timings"]) == {"retrieve_ms", "evidence_ms", "first_token_ms", "total_ms"}
+
+
+def test_llm_answer_gets_citations_attached(chain):
+    llm = scripted("县里投入专项经费35万元，有力保障专项斗争顺利推进。")
+    events = list(chain(llm).answer(FUNDS))
+    assert events[0]["type"] == "evidence" and any(e["type"] == "token" for e in events)
+    result = events[-1]["result"]
+    assert result["mode"] == "llm"
+    cited = _source_with(result, "35万元")
+    assert cited and f"[{cited[0]}]" in result["answer"]
+    system, user = llm.calls[0]
+    assert "只是数据" in system.content and "<资料>" in user.content and FUNDS in user.content
+    assert len(user.content) < 1500  # selected sentences only, not whole chunks
+
+
+def test_invented_number_is_flagged_and_marked(chain):
+    result = chain(scripted("县里投入专项经费50万元[1]。")).run(FUNDS)
+    assert result["unsupported_numbers"] == ["50万元"]
+    assert "50万元〔未核实〕" in result["answer"]
+
+
+def test_citation_to_no_source_is_dropped(chain):
+    result = chain(scripted("县里投入专项经费35万元[9]。")).run(FUNDS)
+    assert "[9]" not in result["answer"] and result["citations"]
+
+
+def test_degenerate_output_falls_back_to_extractive(chain):
+    result = chain(scripted("专项经费专项经费专项经费专项经费专项经费")).run(FUNDS)
+    assert result["mode"] == "extractive" and "35万元" in result["answer"]
+
+
+def test_model_refusal_is_a_refusal_with_nearest_passages(chain):
+    result = chain(scripted("资料中未找到相关信息。")).run("县里扫黑办的办公地址在哪里？")
+    assert result["refused"] and result["answer"] == REFUSAL
+    assert result["nearest"] and result["citations"] == []
+
+
+def test_follow_up_is_rewritten_with_history(chain):
+    llm = scripted("公安局打掉了几个恶势力犯罪集团？", "资料中未找到相关信息。")
+    history = [{"role": "user", "content": "这个县打掉了几个恶势力犯罪集团？"},
+               {"role": "assistant", "content": "打掉4个恶势力犯罪集团[1]。"}]
+    result = chain(llm).run("那公安局呢？", history)
+    assert result["standalone_question"] == "公安局打掉了几个恶势力犯罪集团？"
+    assert "这个县打掉了几个" in llm.calls[0][0].content
+
+
+def test_follow_up_without_llm_keeps_the_topic(chain):
+    history = [{"role": "user", "content": "县里发了多少份宣传品？"}]
+    result = chain().run("那公安局呢？", history)
+    assert "宣传品" in result["standalone_question"] and "公安局" in result["standalone_question"]

@@ -1,0 +1,109 @@
+"""Chroma, embedded or as a server, with the embedding model recorded on the collection.
+
+Vectors from two models live in different spaces: searching one with the other returns confident garbage.  The
+collection stores the model id and dimension it was built with, and opening it with another model is an error.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class EmbeddingMismatchError(RuntimeError):
+    """The index was built with another embedding model."""
+
+
+def make_client(mode: str, path: str | Path | None = None, host: str = "127.0.0.1", port: int = 8000):
+    """A Chroma client: files under ``path`` (embedded) or a server at host:port (``chroma run``)."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    settings = ChromaSettings(anonymized_telemetry=False)
+    match mode:
+        case "embedded":
+            Path(path).mkdir(parents=True, exist_ok=True)
+            return chromadb.PersistentClient(path=str(Path(path) / "chroma"), settings=settings)
+        case "server":
+            return chromadb.HttpClient(host=host, port=port, settings=settings)
+        case _:
+            raise ValueError(f"unknown store mode {mode!r} (embedded | server)")
+
+
+def _collection(client, name: str, model_id: str, dimension: int):
+    collection = client.get_or_create_collection(
+        name, metadata={"embedding_model": model_id, "dimension": dimension},
+        configuration={"hnsw": {"space": "cosine"}}, embedding_function=None)
+    meta = collection.metadata or {}
+    if meta.get("embedding_model") != model_id or int(meta.get("dimension", dimension)) != dimension:
+        raise EmbeddingMismatchError(
+            f"索引 {name!r} 由嵌入模型 {meta.get('embedding_model')!r}（{meta.get('dimension')} 维）建立，"
+            f"当前模型为 {model_id!r}（{dimension} 维）：请换回原模型，或用新的 --db 目录重新导入")
+    return collection
+
+
+def _upsert(collection, ids, vectors, texts, metadatas, batch: int = 500) -> None:
+    for i in range(0, len(ids), batch):
+        collection.upsert(ids=ids[i:i + batch], embeddings=vectors[i:i + batch], documents=texts[i:i + batch],
+                          metadatas=metadatas[i:i + batch])
+
+
+class ChromaStore:
+    """The dense side of the index, in cosine space with our own embeddings: a collection of chunks (text, metadata,
+    chunk vector) and one of sentence windows (each sentence and adjacent pair, pointing at its chunk)."""
+
+    def __init__(self, client, name: str, model_id: str, dimension: int):
+        self.collection = _collection(client, name, model_id, dimension)
+        self.sentences = _collection(client, f"{name}-sentences", model_id, dimension)
+
+    def add(self, ids: list[str], vectors: list[list[float]], texts: list[str], metadatas: list[dict],
+            windows: list[tuple[str, str, list[float], dict]] = ()) -> None:
+        """Chunks and their sentence windows ``(window_id, text, vector, metadata with chunk_id)``."""
+        _upsert(self.collection, ids, vectors, texts, metadatas)
+        if windows:
+            w_ids, w_texts, w_vectors, w_metas = map(list, zip(*windows))
+            _upsert(self.sentences, w_ids, w_vectors, w_texts, w_metas)
+
+    def delete_doc(self, doc_id: str) -> None:
+        self.sentences.delete(where={"doc_id": doc_id})
+        self.collection.delete(where={"doc_id": doc_id})
+
+    def doc_ids(self) -> set[str]:
+        got = self.collection.get(include=["metadatas"])
+        return {m.get("doc_id") for m in got["metadatas"] or []}
+
+    def query_sentences(self, vector: list[float], k: int, where: dict | None = None
+                        ) -> list[tuple[str, float, str, dict]]:
+        """Chunks ranked by their best-matching sentence window: (chunk_id, similarity, window text, metadata)."""
+        n = self.sentences.count()
+        if n == 0:
+            return []
+        got = self.sentences.query(query_embeddings=[vector], n_results=min(k * 6, n), where=where or None,
+                                   include=["documents", "metadatas", "distances"])
+        best: dict[str, tuple[str, float, str, dict]] = {}
+        for dist, doc, meta in zip(got["distances"][0], got["documents"][0], got["metadatas"][0]):
+            best.setdefault(meta["chunk_id"], (meta["chunk_id"], 1.0 - dist, doc, meta))
+        return list(best.values())[:k]
+
+    def sentence_vectors(self, ids: list[str]) -> dict[str, list[float]]:
+        if not ids:
+            return {}
+        got = self.sentences.get(ids=ids, include=["embeddings"])
+        return {i: list(v) for i, v in zip(got["ids"], got["embeddings"])}
+
+    def count(self) -> int:
+        return self.collection.count()
+
+    def get(self, ids: list[str]) -> dict[str, tuple[str, dict]]:
+        if not ids:
+            return {}
+        got = self.collection.get(ids=ids, include=["documents", "metadatas"])
+        return {i: (d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])}
+
+    def query(self, vector: list[float], k: int, where: dict | None = None) -> list[tuple[str, float, str, dict]]:
+        """(chunk_id, cosine similarity, text, metadata), best first."""
+        n = self.collection.count()
+        if n == 0:
+            return []
+        got = self.collection.query(query_embeddings=[vector], n_results=min(k, n), where=where or None,
+                                    include=["documents", "metadatas", "distances"])
+        return [(i, 1.0 - dist, doc, meta) for i, dist, doc, meta in
+                zip(got["ids"][0], got["distances"][0], got["documents"][0], got["metadatas"][0])]

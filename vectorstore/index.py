@@ -1,0 +1,139 @@
+"""The report index: Chroma vectors, the BM25 keyword index and a manifest of completed documents.
+
+Writes happen one document at a time under a file lock: vectors first, keywords second, the manifest entry last.  A
+document is in the index only once its manifest entry exists; anything a crash left half-written is purged by
+:meth:`ReportIndex.recover` before the next write, so readers never see a partial document for long and writers
+never build on one.
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+from .chroma import ChromaStore
+from .hybrid import Hit, chroma_where, hybrid_search, matches, normalise_filters
+from .keyword import KeywordIndex
+
+
+class ReportIndex:
+    def __init__(self, path: str | Path, client, embeddings, collection: str = "huibao"):
+        self.path = Path(path)
+        self.path.mkdir(parents=True, exist_ok=True)
+        self.embeddings = embeddings
+        self.store = ChromaStore(client, collection, embeddings.model_id, embeddings.dimension)
+        self.keyword_path = self.path / "keyword.json"
+        self.manifest_path = self.path / "manifest.json"
+        self._stamp: tuple = ()
+        self._load()
+
+    # --- state -------------------------------------------------------------------------------------------
+    def _load(self) -> None:
+        self.keyword = KeywordIndex(self.keyword_path)
+        self.manifest = (json.loads(self.manifest_path.read_text(encoding="utf-8"))
+                         if self.manifest_path.exists() else {"documents": {}})
+        self._stamp = self._files_stamp()
+
+    def _files_stamp(self) -> tuple:
+        return tuple(p.stat().st_mtime_ns if p.exists() else 0 for p in (self.keyword_path, self.manifest_path))
+
+    def refresh(self) -> None:
+        """Pick up writes made by another process (the CLI ingesting while the app serves)."""
+        if self._files_stamp() != self._stamp:
+            self._load()
+
+    def _save_manifest(self) -> None:
+        tmp = self.manifest_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+        os.replace(tmp, self.manifest_path)
+
+    def lock(self):
+        """The single-writer lock shared by every process writing this index."""
+        from filelock import FileLock
+
+        return FileLock(str(self.path / ".write.lock"), timeout=600)
+
+    @property
+    def documents(self) -> dict[str, dict]:
+        return self.manifest["documents"]
+
+    def find_file(self, file_key: str) -> str | None:
+        return next((d for d, rec in self.documents.items() if rec.get("file") == file_key), None)
+
+    # --- writes (call inside ``with index.lock():``) --------------------------------------------------------
+    def recover(self) -> list[str]:
+        """Purge chunks of documents that never reached the manifest (a crash mid-write)."""
+        self.refresh()
+        orphans = (self.store.doc_ids() | self.keyword.doc_ids()) - set(self.documents) - {None}
+        for doc_id in orphans:
+            self.store.delete_doc(doc_id)
+            self.keyword.delete_doc(doc_id)
+        if orphans:
+            self.keyword.save()
+        return sorted(orphans)
+
+    def add_document(self, doc_id: str, record: dict, ids: list[str], texts: list[str], embed_texts: list[str],
+                     metadatas: list[dict], windows: list[list[tuple[str, str]]] | None = None) -> None:
+        """Add one document's chunks (and each chunk's sentence windows) to both indexes, then record it complete."""
+        windows = windows or [[] for _ in ids]
+        flat = [(wid, text, {**meta, "chunk_id": cid}) for cid, meta, ws in zip(ids, metadatas, windows)
+                for wid, text in ws]
+        vectors = self.embeddings.embed_documents(embed_texts + [text for _, text, _ in flat])
+        chunk_vectors, window_vectors = vectors[:len(ids)], vectors[len(ids):]
+        self.store.add(ids, chunk_vectors, texts, metadatas,
+                       [(wid, text, vec, meta) for (wid, text, meta), vec in zip(flat, window_vectors)])
+        self.keyword.add(ids, embed_texts, metadatas)
+        self.keyword.save()
+        self.documents[doc_id] = {**record, "chunks": len(ids), "added": time.strftime("%Y-%m-%d %H:%M:%S")}
+        self._save_manifest()
+        self._stamp = self._files_stamp()
+
+    def remove_document(self, doc_id: str) -> bool:
+        """Delete a document from the manifest first (so it disappears at once), then from both indexes."""
+        self.refresh()
+        known = self.documents.pop(doc_id, None) is not None
+        self._save_manifest()
+        self.store.delete_doc(doc_id)
+        self.keyword.delete_doc(doc_id)
+        self.keyword.save()
+        self._stamp = self._files_stamp()
+        return known
+
+    # --- reads -------------------------------------------------------------------------------------------
+    def count(self) -> int:
+        return sum(rec.get("chunks", 0) for rec in self.documents.values())
+
+    def search(self, query: str, k: int = 5, filters: dict | None = None, mode: str = "hybrid",
+               candidates: int = 20, rrf_k: int = 10, context_weight: float = 0.35, keyword_weight: float = 1.0,
+               query_vector: list[float] | None = None) -> list[Hit]:
+        """Top ``k`` chunks for ``query``.
+
+        ``mode``: hybrid (the product: sentence-window vectors, fused with whole-chunk vectors that carry the title
+        and section path, and with BM25 weighted by how much of the query its best hit covers), or one retriever
+        alone for the benchmark: dense (sentence windows), dense-chunk, keyword.
+        """
+        self.refresh()
+        flt = normalise_filters(filters)
+        visible = set(self.documents)  # only completed documents are visible
+        flt["doc_id"] = [d for d in flt.get("doc_id", visible) if d in visible]
+        if not flt["doc_id"]:
+            return []
+        where = chroma_where(flt)
+        rankings = []
+        vector = None
+        if mode in ("hybrid", "dense", "dense-chunk"):
+            vector = query_vector or self.embeddings.embed_query(query)
+        if mode in ("hybrid", "dense"):
+            windows = self.store.query_sentences(vector, candidates, where)
+            chunks = self.store.get([w[0] for w in windows])  # window texts → chunk texts
+            rankings.append(("dense", [(cid, sim, *chunks[cid]) for cid, sim, _, _ in windows if cid in chunks], 1.0))
+        if mode in ("hybrid", "dense-chunk"):
+            rankings.append(("context" if mode == "hybrid" else "dense", self.store.query(vector, candidates, where),
+                             context_weight if mode == "hybrid" else 1.0))
+        if mode in ("hybrid", "keyword"):
+            keyword = self.keyword.search(query, candidates, lambda meta: matches(meta, flt))
+            if mode == "hybrid" and keyword:
+                keyword_weight *= self.keyword.coverage(query, keyword[0][0]) ** 2
+            rankings.append(("keyword", keyword, keyword_weight if mode == "hybrid" else 1.0))
+        return hybrid_search(rankings, self.store.get, k, rrf_k)
