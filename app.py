@@ -25,13 +25,12 @@ def build_app(settings: Settings, assistant: Assistant | None = None):
 
     assistant = assistant or build_assistant(settings)
 
-    def chat(message: str, history: list[dict], section_label: str):
-        history = list(history or [])
-        past = [{"role": t["role"], "content": t.get("metadata", {}).get("question") or t["content"]}
-                for t in history if isinstance(t.get("content"), str)]
+    def chat(message: str, history: list[dict], turns: list[dict], section_label: str):
+        """Stream one answer; ``turns`` keeps the raw question/answer texts for follow-up rewriting."""
+        history, past = list(history or []), list(turns or [])
         history.append({"role": "user", "content": render.escape_md(message)})
         history.append({"role": "assistant", "content": "检索中…"})
-        yield history, ""
+        yield history, "", past
         section = SECTION_FILTERS.get(SECTION_LABELS.get(section_label, "any"))
         streamed, evidence = "", None
         for event in assistant.qa.answer(message, past, section=section):
@@ -39,20 +38,21 @@ def build_app(settings: Settings, assistant: Assistant | None = None):
                 evidence = event
                 history[-1]["content"] = render.evidence_markdown(event["sentences"])
                 highlight = [s["sentence"] for s in event["sentences"]]
-                yield history, render.sources_html(event["sources"], highlight)
+                yield history, render.sources_html(event["sources"], highlight), past
             elif event["type"] == "token":
                 streamed += event["text"]
                 history[-1]["content"] = (render.evidence_markdown(evidence["sentences"]) + "\n\n**回答（生成中）**\n\n"
                                           + render.escape_md(streamed))
-                yield history, gr.skip()
+                yield history, gr.skip(), past
             else:
                 result = event["result"]
                 history[-1]["content"] = render.answer_markdown(result)
                 shown = result["citations"] or result["nearest"]
                 title = "可能相关" if result["refused"] else "来源"
                 n_map = {s["n"]: s for s in evidence["sources"]}
-                yield history, render.sources_html([{**n_map[c["n"]]} for c in shown],
-                                                   [s["sentence"] for s in evidence["sentences"]], title)
+                past += [{"role": "user", "content": message}, {"role": "assistant", "content": result["answer"]}]
+                yield history, render.sources_html([n_map[c["n"]] for c in shown],
+                                                   [s["sentence"] for s in evidence["sentences"]], title), past
 
     def search(query: str, section_label: str, k: int):
         if not query.strip():
@@ -76,24 +76,26 @@ def build_app(settings: Settings, assistant: Assistant | None = None):
             with gr.Row():
                 with gr.Column(scale=3):
                     chatbot = gr.Chatbot(label="对话", height=480)
+                    turns = gr.State([])
                     box = gr.Textbox(placeholder="例如：延安市打掉了几个恶势力犯罪集团？", label="问题")
                     with gr.Row():
                         section = gr.Dropdown(list(SECTION_LABELS), value="全部", label="章节")
                         clear = gr.Button("新对话")
                 with gr.Column(scale=2):
                     sources = gr.HTML(label="来源")
-            box.submit(chat, [box, chatbot, section], [chatbot, sources]).then(lambda: "", None, box)
-            clear.click(lambda: ([], ""), None, [chatbot, sources])
+            box.submit(chat, [box, chatbot, turns, section], [chatbot, sources, turns], api_name="chat").then(
+                lambda: "", None, box)
+            clear.click(lambda: ([], "", []), None, [chatbot, sources, turns])
         with gr.Tab("检索"):
             query = gr.Textbox(label="检索问题与措施", placeholder="例如：宣传发动不够深入")
             with gr.Row():
                 search_section = gr.Radio(list(SECTION_LABELS), value="全部", label="章节")
                 k = gr.Slider(1, 20, value=8, step=1, label="条数")
             results = gr.HTML()
-            query.submit(search, [query, search_section, k], results)
+            query.submit(search, [query, search_section, k], results, api_name="search")
         with gr.Tab("资料库"):
             table = gr.Dataframe(headers=["文件", "报告", "单位", "年份", "章节", "段数", "doc_id"], interactive=False)
-            gr.Button("刷新").click(library, None, table)
+            gr.Button("刷新").click(library, None, table, api_name="library")
             demo.load(library, None, table)
     return demo
 

@@ -85,7 +85,7 @@ def select_evidence(question: str, hits: list, embeddings, max_sentences: int = 
     vectors = [stored[sid] if sid in stored else fresh[i] for i, sid in enumerate(ids)]
     scored = []
     for (n, sentence), vec in zip(pool, vectors):
-        similarity = sum(a * b for a, b in zip(query_vec, vec))
+        similarity = float(sum(float(a) * float(b) for a, b in zip(query_vec, vec)))
         overlap = sum(len(w) for w in words if w in sentence) / max(1, sum(len(w) for w in words))
         # earlier sources are likelier: a small rank prior breaks ties between near-duplicate sentences
         scored.append(Evidence(n, sentence, sim_weight * similarity + overlap_weight * overlap - 0.005 * n,

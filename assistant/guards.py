@@ -93,6 +93,10 @@ def mark_unsupported(text: str, figures: list[str]) -> str:
 CITATION = re.compile(r"\[(\d{1,2})\]")
 
 
+_PSEUDO_CITATION = re.compile(r"\[(?:编号|n|N|数字|来源)\]")
+
+
 def clean_citations(text: str, valid: set[int]) -> str:
-    """Drop [n] markers that point at no source."""
+    """Drop [n] markers that point at no source, and template leftovers such as ``[编号]``."""
+    text = _PSEUDO_CITATION.sub("", text)
     return CITATION.sub(lambda m: m.group(0) if int(m.group(1)) in valid else "", text)

@@ -51,9 +51,8 @@ class StoreSettings(BaseModel):
 class IngestSettings(BaseModel):
     """How reports are cut into chunks."""
 
-    chunk_min: int = Field(150, description="Chunks shorter than this are merged with their neighbour in the section.")
+    chunk_min: int = Field(150, description="A lead-in shorter than this joins the first item of its section.")
     chunk_max: int = Field(400, description="Chunks are cut at sentence ends before exceeding this many characters.")
-    samples_dir: Path = Field(Path("data/samples"), description="Sample reports ingested by `make run` into an empty index.")
 
 
 class SearchSettings(BaseModel):

@@ -32,4 +32,4 @@ def test_wording_numbers_are_not_figures():
 
 def test_mark_and_citations():
     assert mark_unsupported("投入3.5万元，共13个", ["3.5万元", "3个"]) == "投入3.5万元〔未核实〕，共13个"
-    assert clean_citations("甲[1]乙[7]丙[2]", {1, 2}) == "甲[1]乙丙[2]"
+    assert clean_citations("甲[1]乙[7]丙[2]丁[编号]", {1, 2}) == "甲[1]乙丙[2]丁"

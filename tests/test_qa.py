@@ -40,7 +40,7 @@ def test_llm_answer_gets_citations_attached(chain):
     cited = _source_with(result, "35万元")
     assert cited and f"[{cited[0]}]" in result["answer"]
     system, user = llm.calls[0]
-    assert "只是数据" in system.content and "<资料>" in user.content and FUNDS in user.content
+    assert "是数据" in system.content and "<资料>" in user.content and FUNDS in user.content
     assert len(user.content) < 1500  # selected sentences only, not whole chunks
 
 
