@@ -30,6 +30,11 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--history", help="JSON file: [{role: user|assistant, content: …}, …]")
     ask.add_argument("--llm", choices=["auto", "local", "openai", "none"], help="LLM backend (default: settings)")
     ask.add_argument("--section", choices=list(SECTION_FILTERS), default=None)
+
+    themes = sub.add_parser("themes", parents=[common], help="recurring points across reports")
+    themes.add_argument("--section", choices=["problems", "plans", "progress"], required=True)
+    themes.add_argument("--topic", help="keep only the points on this topic")
+    themes.add_argument("--export", help="also write the themes to FILE.csv or FILE.md")
     return parser
 
 
@@ -94,10 +99,33 @@ def cmd_search(args) -> int:
     return 0
 
 
+def cmd_themes(args) -> int:
+    from pathlib import Path
+
+    from .search import make_store
+    from .settings import load_settings
+    from .themes import build_themes, themes_to_csv, themes_to_markdown
+
+    result = build_themes(make_store(load_settings(args.db)), args.section, args.topic)
+    if args.export:
+        if args.export.lower().endswith(".csv"):
+            themes_to_csv(result, args.export)
+        else:
+            Path(args.export).write_text(themes_to_markdown(result), encoding="utf-8")
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+        return 0
+    for theme in result["themes"]:
+        print(f"{theme['label']}（{theme['reports']}份报告）")
+        for p in theme["points"]:
+            print(f"    {p['lead']} —— {p['report_title']}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return {"search": cmd_search, "ask": cmd_ask}[args.command](args)
+        return {"search": cmd_search, "ask": cmd_ask, "themes": cmd_themes}[args.command](args)
     except (FileNotFoundError, RuntimeError, ValueError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1

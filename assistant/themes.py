@@ -1,0 +1,300 @@
+"""Points and themes: the enumerated items of typed sections, grouped across reports.
+
+A **point** is one item of a problems / plans / progress section — its lead phrase ("宣传发动不够深入") and its text —
+with the report, issuing body, section path and chunk it comes from.  Points are read back from the index: a chunk
+whose ``lead`` is set is one item (consecutive chunks of one long item are joined); a chunk without a lead is cut
+at its 一是…二是… enumerations and （一）/1./（1） headings with the spine's own patterns (lead-in sentences such as
+"虽然做了大量工作，……" are not points); the body of a sub-heading that stood alone on its line is a point led by
+that heading.
+
+A **theme** is a group of similar points across reports.  Two points are alike by what they say (the e5 vectors of
+"lead。text") and by what their leads name (TF-IDF of the leads' jieba words, without the genre's how-words such as
+加强/不够/有待): the cosine distance of the two halves side by side is the mean of both.  scikit-learn's
+agglomerative clustering (average linkage) cuts the tree at ``THRESHOLD``.  A theme is labelled by the word (or two
+adjacent words) most of its leads name, and knows the distinct reports (doc_id + report_index) that raise it.
+"""
+from __future__ import annotations
+
+import csv
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from itertools import pairwise
+from pathlib import Path
+
+from ingest.chunker import SEP
+from ingest.structure import CN_NUM, ENUM, heading_level, lead_of
+
+SECTIONS = ("problems", "plans", "progress")
+# Cosine distance (average linkage) at which groups stop merging.  Dendrograms of the sample sections: the 线索摸排
+# problems merge by 0.56 and the 宣传 ones by 0.73, the first merge of unrelated items comes at 0.86 (plans: 督导问责
+# + 舆情处置; progress: 经费 + 大要案件), unrelated problems only from 0.92.  0.85 sits below that first mistake.
+THRESHOLD = 0.85
+# With a topic no point names, the points this close (cosine) to the best match are on the topic.
+TOPIC_MARGIN = 0.01
+_NUMERAL = re.compile(rf"^\s*(?:[{CN_NUM}]+是|第[{CN_NUM}]+[，、,]|[（(]?[{CN_NUM}\d]+[）)、.．])\s*")
+_HAN = re.compile(r"^[\u4e00-\u9fff]+$")
+# Words of the genre that say how or how well (加强, 不够, 有待…) rather than what: they make every lead look alike.
+_HOW_TEXT = """
+加强 强化 增强 深化 健全 完善 狠抓 夯实 压实 压紧 落实 推进 推动 提高 提升 切实 不断 全面 深入 广泛 充分 进一步
+一步 积极 持续 坚持 注重 突出 确保 做好 做实 做细 做优 做浓 下功夫 功夫 不够 不足 不到位 到位 不大 不高 不强 有待
+还需 需要 尚未 没有 形成 较慢 扎实 紧密 均衡 工作 问题 方面 情况 机制 力度 程度 效果 水平 建立 开展 全市 全县"""
+_HOW_WORDS = set(_HOW_TEXT.split())
+
+
+@dataclass
+class Point:
+    lead: str
+    text: str
+    report_title: str
+    org: str
+    section_path: str
+    chunk_id: str
+    doc_id: str
+    report_index: int
+    chunk_ids: list[str] = field(default_factory=list)
+
+    @property
+    def report(self) -> tuple[str, int]:
+        return self.doc_id, self.report_index
+
+    def record(self) -> dict:
+        return {"lead": self.lead, "text": self.text, "report_title": self.report_title, "org": self.org,
+                "section_path": self.section_path, "chunk_id": self.chunk_id}
+
+
+def _strip_numeral(text: str) -> str:
+    return _NUMERAL.sub("", text).strip()
+
+
+def _items(text: str, opened: str = "") -> list[tuple[tuple[str, ...], str, str]]:
+    """(path below the chunk's, lead, item text) of each enumerated item or headed paragraph of a chunk's text.
+
+    ``opened`` is the sub-heading the chunk's path ends at (its paragraphs are that heading's body).  Text before
+    the first item of a line is a lead-in, returned with an empty lead (the caller decides whether it continues the
+    previous point or is dropped).
+    """
+    out: list[tuple[tuple[str, ...], str, str]] = []
+    heading: tuple[str, ...] = (opened,) if opened else ()
+    for line in (raw.strip() for raw in text.split("\n")):
+        level = heading_level(line) if line else None
+        if level and level[0] > 1:
+            heading = (lead_of(line, limit=40),)
+            if len(heading[0]) >= len(line.rstrip("。")) - 1:  # a heading alone on its line opens a section
+                continue
+        marks = [m.start(1) for m in ENUM.finditer(line)]
+        if not marks:
+            if line:
+                out.append((heading, _strip_numeral(heading[0]) if heading else "", line))
+            continue
+        before = line[:marks[0]].strip()
+        if before and not (level and heading and len(before.rstrip("。 ")) <= len(heading[0])):
+            out.append((heading, "", before))  # "（一）进一步提升思想认识。一是…": the heading is only the path
+        for i, pos in enumerate(marks):
+            item = line[pos:marks[i + 1] if i + 1 < len(marks) else len(line)].strip()
+            out.append((heading + (lead_of(item),), _strip_numeral(lead_of(item)), item))
+    return out
+
+
+def _completed_where(index, section: str) -> dict:
+    docs = list(index.documents)
+    return {"$and": [{"section_type": section}, {"doc_id": {"$in": docs}}]}
+
+
+def extract_points(index, section: str) -> list[Point]:
+    """Every point of ``section`` (problems | plans | progress) in the completed documents, in reading order."""
+    if section not in SECTIONS:
+        raise ValueError(f"unknown section {section!r}: one of {', '.join(SECTIONS)}")
+    index.refresh()
+    if not index.documents:
+        return []
+    got = index.store.collection.get(where=_completed_where(index, section), include=["documents", "metadatas"])
+    rows = sorted(zip(got["ids"], got["documents"], got["metadatas"]),
+                  key=lambda r: (r[2].get("doc_id", ""), int(r[2].get("seq", 0))))
+    points: list[Point] = []
+    last: tuple | None = None  # (doc_id, seq, section_path, end offset) of the chunk that produced points[-1]
+    for chunk_id, text, meta in rows:
+        doc, seq, path = meta.get("doc_id", ""), int(meta.get("seq", 0)), meta.get("section_path", "")
+        follows = last is not None and last[:3] == (doc, seq - 1, path)
+        glue = "" if follows and last[3] == meta.get("start") else "\n"  # same paragraph, or the next one
+        base = {"report_title": meta.get("report_title", ""), "org": meta.get("org", ""), "doc_id": doc,
+                "report_index": int(meta.get("report_index", 0))}
+        if meta.get("lead"):
+            items = [((), meta["lead"], text)]
+        else:
+            tail = path.rsplit(SEP, 1)[-1]
+            items = _items(text, tail if (heading_level(tail) or (1,))[0] > 1 else "")
+        produced = False
+        for below, lead, item in items:
+            if not lead:  # a lead-in, or the head of a chunk cut inside the previous chunk's last item
+                if follows and not produced and not glue:
+                    points[-1].text += item
+                    points[-1].chunk_ids.append(chunk_id)
+                continue
+            if below and path.endswith(below[0]):  # the chunk's path already ends at this heading
+                below = below[1:]
+            item_path = SEP.join((path,) + below if path else below)
+            previous = points[-1] if points and (produced or follows) else None
+            if previous and (previous.lead, previous.section_path) == (lead, item_path):
+                previous.text += ("\n" if produced else glue) + item  # more of the same item (long, or paragraphs)
+                if chunk_id not in previous.chunk_ids:
+                    previous.chunk_ids.append(chunk_id)
+            else:
+                points.append(Point(lead, item, section_path=item_path, chunk_id=chunk_id, chunk_ids=[chunk_id],
+                                    **base))
+            produced = True
+        last = (doc, seq, path, meta.get("end")) if produced else None
+    return points
+
+
+# --- themes ---------------------------------------------------------------------------------------------------
+def _words(text: str) -> list[str]:
+    """Meaningful jieba words of a lead, each four-character compound also as its two halves (联动机制 → 联动, 机制)."""
+    out = []
+    for word in _jieba().lcut(text):
+        for part in ([word, word[:2], word[2:]] if len(word) == 4 else [word]):
+            if len(part) >= 2 and part not in _HOW_WORDS and _HAN.match(part):
+                out.append(part)
+    return out
+
+
+def _jieba():
+    import jieba
+
+    jieba.setLogLevel(60)
+    return jieba
+
+
+def _vectors(index, points: list[Point]):
+    import numpy as np
+
+    return np.asarray(index.embeddings.embed_documents([f"{p.lead}。{p.text}" for p in points]))
+
+
+def _features(vectors, points: list[Point]):
+    """One row per point: its e5 vector centred on the section's mean and re-normalised (vectors of one genre share
+    a large common direction: raw cosine distances between these points all fall within 0.04–0.10), beside the
+    TF-IDF of its lead's words; each half has unit norm, so the cosine of two rows is the mean of the halves'."""
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.preprocessing import normalize
+
+    centred = normalize(vectors - vectors.mean(axis=0))
+    try:
+        words = TfidfVectorizer(tokenizer=_words, lowercase=False, token_pattern=None, sublinear_tf=True)
+        leads = words.fit_transform([p.lead for p in points]).toarray()
+    except ValueError:  # no meaningful word in any lead
+        leads = np.zeros((len(points), 1))
+    return np.hstack([centred, leads]) / np.sqrt(2)
+
+
+def _cluster(features, threshold: float) -> list[int]:
+    """Agglomerative clustering, average linkage, on cosine distances (computed by scikit-learn, which also copes
+    with an all-zero row: a point identical to the section's mean with no meaningful lead word)."""
+    from sklearn.cluster import AgglomerativeClustering
+    from sklearn.metrics.pairwise import cosine_distances
+
+    if len(features) < 2:
+        return [0] * len(features)
+    model = AgglomerativeClustering(n_clusters=None, metric="precomputed", linkage="average",
+                                    distance_threshold=threshold)
+    return list(model.fit_predict(cosine_distances(features)))
+
+
+def _candidates(lead: str) -> set[str]:
+    """What a lead may be labelled by: its meaningful words and pairs of adjacent ones up to four characters."""
+    tokens = _jieba().lcut(lead)
+    found = set(_words(lead))
+    return found | {a + b for a, b in pairwise(tokens) if a in found and b in found and len(a + b) <= 4}
+
+
+def label_of(leads: list[str], common: set[str] = frozenset()) -> str:
+    """The words most of the theme's leads name: a word or two adjacent words (线索摸排), up to four characters,
+    counted once per lead; ties go to the longer, then the earlier.  ``common`` words (those in most of the
+    section's points: 扫黑除恶, 专项斗争) name the campaign, not a theme, and are passed over."""
+    counts: Counter = Counter()
+    first: dict[str, int] = {}
+    for lead in leads:
+        found = _candidates(lead) - common
+        counts.update(found)
+        for word in sorted(found, key=lead.find):
+            first.setdefault(word, len(first))
+    if not counts:
+        return lead_of(leads[0], limit=8) if leads else ""
+    return max(counts, key=lambda w: (counts[w], len(w), -first[w]))
+
+
+def _names(text: str, word: str) -> bool:
+    return word in text or (len(word) == 4 and word[:2] in text and word[2:] in text)
+
+
+def _on_topic(index, points: list[Point], vectors, topic: str) -> list[bool]:
+    """Which points are on ``topic``, nearest evidence first: the points whose lead names every meaningful word of
+    the topic (a four-character word also by its two halves: 经费保障 ↔ "增加经费，加强保障力"); else those whose
+    text does; else, by meaning, the points whose e5 similarity to the topic is within ``TOPIC_MARGIN`` of the best
+    one's (similarities within one genre are compressed into a narrow band: only a relative cut means anything)."""
+    words = [w for w in _jieba().lcut(topic) if len(w) >= 2 and w not in _HOW_WORDS and _HAN.match(w)]
+    words = words or [topic.strip()]
+    for field_of in (lambda p: p.lead, lambda p: p.text):
+        named = [all(_names(field_of(p), w) for w in words) for p in points]
+        if any(named):
+            return named
+    sims = vectors @ index.embeddings.embed_query(topic)  # unit vectors: cosine similarities
+    return list(sims >= sims.max() - TOPIC_MARGIN)
+
+
+def build_themes(index, section: str, topic: str | None = None, threshold: float = THRESHOLD) -> dict:
+    """Themes of ``section`` across the reports, most-raised first.
+
+    Points are clustered over the whole section (so a topic only selects, it never reshapes the themes); with
+    ``topic``, each theme keeps its points on the topic and themes left empty are dropped.
+    """
+    points = extract_points(index, section)
+    if not points:
+        return {"section": section, "themes": []}
+    vectors = _vectors(index, points)
+    labels = _cluster(_features(vectors, points), threshold)
+    keep = _on_topic(index, points, vectors, topic) if topic and topic.strip() else [True] * len(points)
+    clusters: dict[int, list[int]] = {}
+    for i, label in enumerate(labels):
+        clusters.setdefault(label, []).append(i)
+    common = {w for w in set().union(*(_candidates(p.lead) for p in points))
+              if sum(w in p.text for p in points) > len(points) / 2}
+    themes = []
+    for members in clusters.values():
+        shown = [points[i] for i in members if keep[i]]
+        if shown:  # labelled by all its points, so a topic never renames a theme
+            themes.append({"label": label_of([points[i].lead for i in members], common),
+                           "reports": len({p.report for p in shown}), "points": [p.record() for p in shown]})
+    themes.sort(key=lambda t: (-t["reports"], -len(t["points"])))  # stable: reading order breaks ties
+    return {"section": section, "themes": themes}
+
+
+# --- export -------------------------------------------------------------------------------------------------
+CSV_FIELDS = ["theme", "reports", "lead", "report_title", "org", "section_path", "chunk_id", "text"]
+SECTION_NAMES = {"problems": "存在的问题", "plans": "下步工作打算", "progress": "工作进展及成效"}
+
+
+def themes_to_markdown(result: dict) -> str:
+    """Themes as Markdown: a heading per theme, then each point's lead, source and text."""
+    lines = [f"# {SECTION_NAMES.get(result['section'], result['section'])}：共性主题", ""]
+    for n, theme in enumerate(result["themes"], start=1):
+        lines += [f"## {n}. {theme['label']}（{theme['reports']}份报告）", ""]
+        for p in theme["points"]:
+            lines.append(f"- **{p['lead']}** — {p['report_title']}（{p['org'] or '未署名'}） · {p['section_path']}")
+            lines.append(f"  > {' '.join(p['text'].split())}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def themes_to_csv(result: dict, path: str | Path) -> Path:
+    """One row per point (theme label and report count repeated), UTF-8 with BOM so Excel reads the Chinese."""
+    path = Path(path)
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=CSV_FIELDS)
+        writer.writeheader()
+        for theme in result["themes"]:
+            for p in theme["points"]:
+                writer.writerow({"theme": theme["label"], "reports": theme["reports"],
+                                 **{k: p[k] for k in CSV_FIELDS[2:]}})
+    return path
