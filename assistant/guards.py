@@ -46,6 +46,9 @@ def extract_figures(text: str) -> list[Figure]:
     text = re.sub(r"\[\d{1,2}\]", "", text.translate(_FULLWIDTH))  # citation markers are not figures
     figures: list[Figure] = []
     for m in _ARABIC.finditer(text):
+        if re.match(r"[.．、)）]\D", text[m.end():m.end() + 2]) and not m.group(2) and not m.group(5) \
+                and (m.start() == 0 or text[m.start() - 1] in "\n ：:；;。（("):
+            continue  # "1. …" / "2、…": list numbering, not a figure
         value = float(m.group(1)) * _BIG.get(m.group(2) or "", 1)
         figures.append(Figure(m.group(0).strip(), value, bool(m.group(4))))
     for m in _PERCENT_CN.finditer(text):
@@ -86,7 +89,7 @@ def unsupported_figures(text: str, sources: list[str]) -> list[str]:
 def mark_unsupported(text: str, figures: list[str]) -> str:
     """Make each unsupported figure visible in the text: ``35万元`` → ``35万元〔未核实〕``."""
     for surface in sorted(set(figures), key=len, reverse=True):
-        text = re.sub(rf"(?<![\d.]){re.escape(surface)}(?![\d.]|〔未核实〕)", surface + "〔未核实〕", text)
+        text = re.sub(rf"(?<![\d.\[]){re.escape(surface)}(?![\d.\]]|〔未核实〕)", surface + "〔未核实〕", text)
     return text
 
 

@@ -8,7 +8,8 @@ branch, so importing this module costs nothing and a machine without llama-cpp-p
 from __future__ import annotations
 
 import importlib.util
-import warnings
+import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,12 +18,24 @@ if TYPE_CHECKING:
 
     from .settings import LLMSettings
 
-# ChatLlamaCpp's own default is n_batch=8, which makes prompt processing several times slower on CPU.
+# Prompt tokens evaluated per batch: small batches make prompt processing several times slower on CPU.
 LOCAL_N_BATCH = 512
 # Requests to an OpenAI-compatible server: a small CPU server can take minutes on a long prompt; a retry of a slow
 # generation would only double the wait.
 OPENAI_TIMEOUT_S = 300.0
 OPENAI_MAX_RETRIES = 1
+# llama.cpp is built with OpenMP; libgomp spins 300,000 rounds at every barrier before sleeping.  With 2 threads on
+# 2 cores and one other busy process, generation falls from ~14 to ~1 tok/s; a short spin keeps the idle speed and
+# gives ~7 tok/s under that load (measured, see the llm report).  Read by libgomp when llama_cpp is first imported.
+LOCAL_OPENMP_ENV = {"GOMP_SPINCOUNT": "3000"}
+
+
+def _tune_openmp() -> None:
+    """Set :data:`LOCAL_OPENMP_ENV` unless the user chose an OpenMP wait policy or llama_cpp is already loaded."""
+    if "llama_cpp" in sys.modules or "OMP_WAIT_POLICY" in os.environ:
+        return
+    for key, value in LOCAL_OPENMP_ENV.items():
+        os.environ.setdefault(key, value)
 
 
 def llama_cpp_available() -> bool:
@@ -36,24 +49,13 @@ def _local(cfg: LLMSettings) -> BaseChatModel:
         raise RuntimeError(f"GGUF not found at {model_path}: run `python -m assistant.local_model` (or `make models`)")
     if not llama_cpp_available():
         raise RuntimeError("llama-cpp-python is not installed: run `make llm`")
-    with warnings.catch_warnings():
-        # langchain-community warns at import that it is being sunset; ChatLlamaCpp has no successor package yet.
-        warnings.filterwarnings("ignore", message=".*langchain-community.*", category=DeprecationWarning)
-        from langchain_community.chat_models import ChatLlamaCpp
+    _tune_openmp()
+    from .llama_chat import LlamaCppChat
 
-    # No chat_format given: llama-cpp-python uses the chat template stored in the GGUF (Qwen's ChatML).
-    return ChatLlamaCpp(
-        model_path=str(model_path),
-        n_ctx=cfg.n_ctx,
-        n_threads=cfg.threads,
-        n_batch=min(LOCAL_N_BATCH, cfg.n_ctx),
-        temperature=cfg.temperature,
-        top_p=cfg.top_p,
-        repeat_penalty=cfg.repeat_penalty,
-        max_tokens=cfg.max_tokens,
-        streaming=True,
-        verbose=False,
-    )
+    # The chat template stored in the GGUF (Qwen's ChatML) formats the messages.
+    return LlamaCppChat(model_path=str(model_path), n_ctx=cfg.n_ctx, n_threads=cfg.threads, n_batch=LOCAL_N_BATCH,
+                        temperature=cfg.temperature, top_p=cfg.top_p, repeat_penalty=cfg.repeat_penalty,
+                        max_tokens=cfg.max_tokens)
 
 
 def _openai(cfg: LLMSettings) -> BaseChatModel:

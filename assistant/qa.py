@@ -41,12 +41,17 @@ def _bigrams(text: str) -> set[str]:
 
 
 def attach_citations(answer: str, evidence: EvidenceSet) -> str:
-    """Keep the model's valid [n]; give each uncited sentence the [n] of the evidence sentence it matches best."""
+    """Keep the model's valid [n]; add the [n] of the evidence sentence each answer sentence matches best.
+
+    Small models rarely cite, and cite the wrong source when they do; matching answer sentences to evidence
+    sentences (as RAGFlow does) gives every claim the source it actually came from.
+    """
     valid = {s.n for s in evidence.sources}
     answer = clean_citations(answer, valid)
+    answer = re.sub(r"([。！？；])\s*((?:\[\d{1,2}\])+)", r"\2\1", answer)  # "…。[1]" → "…[1]。"
     out = []
     for sentence in re.findall(r"[^。！？；\n]+[。！？；]?\n?|\n", answer):
-        if not sentence.strip() or CITATION.search(sentence) or _REFUSAL_WORDS.search(sentence):
+        if not CITATION.sub("", sentence).strip() or _REFUSAL_WORDS.search(sentence):
             out.append(sentence)
             continue
         grams = _bigrams(sentence)
@@ -55,25 +60,40 @@ def attach_citations(answer: str, evidence: EvidenceSet) -> str:
             overlap = len(grams & _bigrams(ev.sentence)) / max(1, len(grams))
             if overlap > best:
                 best, best_n = overlap, ev.n
-        if best_n is not None and best >= 0.25:
-            body = sentence.rstrip("\n")
+        cited = {int(n) for n in CITATION.findall(sentence)}
+        if best_n is not None and best >= 0.25 and best_n not in cited:
+            body = CITATION.sub("", sentence.rstrip("\n")).rstrip()
+            marks = "".join(f"[{n}]" for n in sorted(cited | {best_n}))
             tail = body[-1] if body and body[-1] in "。！？；" else ""
-            sentence = body[: len(body) - len(tail)] + f"[{best_n}]" + tail + ("\n" if sentence.endswith("\n") else "")
+            sentence = body[: len(body) - len(tail)] + marks + tail + ("\n" if sentence.endswith("\n") else "")
         out.append(sentence)
     return "".join(out)
 
 
 def check_numbers(answer: str, evidence: EvidenceSet) -> tuple[str, list[str]]:
-    """Every figure must stand in a source its sentence cites (or in any evidence source if it cites none)."""
+    """Every figure must stand in a source its sentence cites (or in any evidence source if it cites none).
+
+    A figure found in another evidence source than the one cited gets that source's [n] added: the model cited
+    the wrong passage, the figure itself is supported.  A figure found nowhere is listed and marked.
+    """
     by_n = {s.n: s.text for s in evidence.sources}
     unsupported: list[str] = []
-    for sentence in re.findall(r"[^。！？；\n]+[。！？；]?", answer):
+    out = []
+    for sentence in re.findall(r"[^。！？；\n]+[。！？；]?\n?|\n", answer):
         cited = [int(n) for n in CITATION.findall(sentence) if int(n) in by_n]
-        sources = [by_n[n] for n in cited] or list(by_n.values())
-        for fig in unsupported_figures(CITATION.sub("", sentence), sources):
-            if fig not in unsupported:
-                unsupported.append(fig)
-    return mark_unsupported(answer, unsupported), unsupported
+        bare = CITATION.sub("", sentence)
+        missing = unsupported_figures(bare, [by_n[n] for n in cited] or list(by_n.values()))
+        extra = [n for n in by_n if n not in cited and missing
+                 and len(unsupported_figures(bare, [by_n[m] for m in cited + [n]])) < len(missing)]
+        if extra and cited:
+            n = extra[0]
+            missing = unsupported_figures(bare, [by_n[m] for m in cited + [n]])
+            body = sentence.rstrip("\n")
+            tail = body[-1] if body and body[-1] in "。！？；" else ""
+            sentence = body[: len(body) - len(tail)] + f"[{n}]" + tail + ("\n" if sentence.endswith("\n") else "")
+        unsupported += [f for f in missing if f not in unsupported]
+        out.append(sentence)
+    return mark_unsupported("".join(out), unsupported), unsupported
 
 
 def is_degenerate(answer: str, evidence: EvidenceSet) -> bool:
@@ -199,7 +219,7 @@ class QAChain:
         first_token = None
         mode, refused = "extractive", weak
         answer = REFUSAL if weak else extractive_answer(evidence)
-        if self.llm is not None and not weak:
+        if self.llm is not None and not refused:
             parts = []
             for piece in self._stream(evidence, standalone):
                 if first_token is None:

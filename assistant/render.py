@@ -54,11 +54,12 @@ def search_html(results: list[dict], query_words: list[str]) -> str:
     parts = []
     for report, rows in groups.items():
         parts.append(f"<h4>{html.escape(report)}</h4>")
+        words = sorted({html.escape(w) for w in query_words if len(w) > 1}, key=len, reverse=True)
+        pattern = re.compile("|".join(map(re.escape, words))) if words else None
         for r in rows:
             text = html.escape(r["text"])
-            for word in sorted(set(query_words), key=len, reverse=True):
-                if len(word) > 1:
-                    text = text.replace(html.escape(word), f"<mark>{html.escape(word)}</mark>")
+            if pattern:  # one pass, longest words first: no mark inside a mark
+                text = pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", text)
             parts.append(f"<div class='hit'><b>{r['rank']}.</b> <i>{html.escape(r['section_path'] or '（导语）')}</i>"
                          f" [{html.escape(r['section_type'])}]<p>{text}</p></div>")
     return "\n".join(parts) or "<p>没有结果</p>"

@@ -35,6 +35,7 @@ def raw_llama_seconds(llm, chain, question: str) -> float | None:
     messages = [{"role": "system", "content": render("answer_system")},
                 {"role": "user", "content": render("answer_user", sources=format_sources(evidence),
                                                    question=question)}]
+    client.reset()  # the chain just evaluated this prompt: do not let raw llama.cpp reuse its cache
     t0 = time.perf_counter()
     for _ in client.create_chat_completion(messages=messages, stream=True, max_tokens=llm.max_tokens,
                                            temperature=llm.temperature, top_p=llm.top_p,
@@ -69,6 +70,9 @@ def main(argv=None) -> int:
             t0 = time.perf_counter()
             first_evidence = None
             tokens = 0
+            client = getattr(assistant.llm, "client", None)
+            if client is not None:
+                client.reset()  # no prompt-prefix reuse across questions: chain and raw start alike
             for event in assistant.qa.answer(q["q"]):
                 if event["type"] == "evidence":
                     first_evidence = time.perf_counter() - t0
@@ -80,7 +84,8 @@ def main(argv=None) -> int:
             cited_hit = any(is_hit(c["text"], q.get("evidence", [])) for c in result["citations"])
             flagged = all(f"{n}〔未核实〕" in result["answer"] for n in result["unsupported_numbers"])
             gen_s = (result["timings"]["total_ms"] - (result["timings"]["first_token_ms"] or 0)) / 1000
-            row = {"q": q["q"], "absent": absent, "refused": result["refused"], "mode": result["mode"],
+            row = {"q": q["q"], "answer": result["answer"], "cited": [c["n"] for c in result["citations"]],
+                   "absent": absent, "refused": result["refused"], "mode": result["mode"],
                    "answered_right_source": (not absent) and (not result["refused"]) and cited_hit,
                    "unsupported": result["unsupported_numbers"], "unflagged": not flagged,
                    "evidence_s": round(first_evidence, 3), "first_token_s":

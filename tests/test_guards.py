@@ -28,6 +28,8 @@ def test_invented_figures_are_caught(answer, bad):
 
 def test_wording_numbers_are_not_figures():
     assert extract_figures("一是强化组织领导，第二次会议，一个中心") == []
+    assert extract_figures("短板有：1. 宣传不够；2、线索不足。\n3.协作不够") == []
+    assert [f.surface for f in extract_figures("共1.5万元，2.3万份")] == ["1.5万元", "2.3万份"]
 
 
 def test_mark_and_citations():

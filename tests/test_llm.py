@@ -77,6 +77,16 @@ def test_openai_backend_builds_client_without_network():
     assert chat.openai_api_key.get_secret_value() == "sk-test"
 
 
+def test_openmp_spin_is_shortened_before_llama_cpp_loads(monkeypatch):
+    monkeypatch.delitem(sys.modules, "llama_cpp", raising=False)
+    monkeypatch.setattr(os, "environ", {})
+    llm_mod._tune_openmp()
+    assert os.environ == {"GOMP_SPINCOUNT": "3000"}
+    monkeypatch.setattr(os, "environ", {"OMP_WAIT_POLICY": "PASSIVE"})  # the user's choice wins
+    llm_mod._tune_openmp()
+    assert os.environ == {"OMP_WAIT_POLICY": "PASSIVE"}
+
+
 def test_describe_llm(tmp_path, monkeypatch):
     assert describe_llm(LLMSettings(backend="none")).startswith("none")
     assert "http://h:1/v1" in describe_llm(LLMSettings(backend="openai", base_url="http://h:1/v1"))
@@ -186,8 +196,9 @@ def llama_server(gguf, tmp_path):
     log = tmp_path / "server.log"
     cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--model_alias", "qwen2.5",
            "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--n_threads", "2"]
+    env = {**llm_mod.LOCAL_OPENMP_ENV, **os.environ}  # same short OpenMP spin as the in-process backend
     with log.open("wb") as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env)
     try:
         base = f"http://127.0.0.1:{port}/v1"
         deadline = time.monotonic() + 120

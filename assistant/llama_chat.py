@@ -1,0 +1,63 @@
+"""A LangChain chat model over llama-cpp-python's own ``create_chat_completion``.
+
+langchain-community's ChatLlamaCpp answered differently from llama.cpp on the same messages and sampling settings:
+on the dev questions it invented a name ("延安市扫黑办主任叫王伟") and a figure where a direct
+``create_chat_completion`` call refused ("资料中未找到相关信息。").  This thin adapter passes the messages through
+unchanged (the GGUF's own chat template), so what the chain sends is exactly what llama.cpp sees.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from pydantic import PrivateAttr
+
+_ROLES = {"system": "system", "human": "user", "ai": "assistant"}
+
+
+class LlamaCppChat(BaseChatModel):
+    model_path: str
+    n_ctx: int = 4096
+    n_threads: int = 2
+    n_batch: int = 512
+    temperature: float = 0.2
+    top_p: float = 0.9
+    repeat_penalty: float = 1.1
+    max_tokens: int = 384
+    _client: Any = PrivateAttr(default=None)
+
+    def model_post_init(self, __context: Any) -> None:
+        from llama_cpp import Llama
+
+        self._client = Llama(model_path=self.model_path, n_ctx=self.n_ctx, n_threads=self.n_threads,
+                             n_batch=min(self.n_batch, self.n_ctx), verbose=False)
+
+    @property
+    def client(self):
+        """The underlying ``llama_cpp.Llama`` (benchmarks time it directly)."""
+        return self._client
+
+    @property
+    def _llm_type(self) -> str:
+        return "llama-cpp-python"
+
+    def _request(self, messages: list[BaseMessage], stop, stream: bool):
+        return self._client.create_chat_completion(
+            messages=[{"role": _ROLES.get(m.type, "user"), "content": str(m.content)} for m in messages],
+            temperature=self.temperature, top_p=self.top_p, repeat_penalty=self.repeat_penalty,
+            max_tokens=self.max_tokens, stop=stop, stream=stream)
+
+    def _generate(self, messages, stop=None, run_manager=None, **kwargs: Any) -> ChatResult:
+        out = self._request(messages, stop, stream=False)
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(out["choices"][0]["message"]["content"]))])
+
+    def _stream(self, messages, stop=None, run_manager=None, **kwargs: Any):
+        for part in self._request(messages, stop, stream=True):
+            text = part["choices"][0]["delta"].get("content")
+            if text:
+                chunk = ChatGenerationChunk(message=AIMessageChunk(content=text))
+                if run_manager:
+                    run_manager.on_llm_new_token(text, chunk=chunk)
+                yield chunk
