@@ -6,8 +6,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 E5_DIR := data/models/multilingual-e5-small
 GGUF := data/models/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf
-# Portable llama.cpp build (AVX2): pip caches the wheel, which may be reused on another CPU.
-LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
+# Portable llama.cpp build (AVX2/FMA/F16C): pip caches the wheel under the sdist's address, not these flags, so a
+# cached wheel may be reused on another CPU; after changing the flags run `pip cache remove llama_cpp_python`.
+LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF
 
 .PHONY: install models llm run test test-fast bench clean-index
 
@@ -19,6 +20,8 @@ $(VENV)/.installed: requirements.txt requirements-llm.txt
 	touch $@
 
 install: $(VENV)/.installed
+
+llm: install $(GGUF)
 
 $(E5_DIR)/.complete: | install
 	OMP_WAIT_POLICY=PASSIVE $(PY) -m vectorstore.e5_convert $(E5_DIR)
@@ -40,7 +43,7 @@ test-fast: install $(E5_DIR)/.complete
 	$(PY) -m pytest -q -m "not slow"
 
 bench: install models
-	$(PY) bench/retrieval.py --docs data/samples --qa ../shared/dev_qa.jsonl
+	$(PY) bench/retrieval.py --docs data/samples --qa bench/data/dev_qa.jsonl
 
 clean-index:
 	rm -rf data/index
