@@ -6,7 +6,6 @@ best few (with their source numbers) are the extractive answer shown at once and
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from ingest.clean import split_sentences

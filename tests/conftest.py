@@ -2,6 +2,10 @@
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -9,6 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data" / "samples"
 SHARED = ROOT.parent / "shared"
+GGUF = Path(os.environ.get("HUIBAO_TEST_GGUF", ROOT / "data" / "models" / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"))
 MODEL_DIR = Path(os.environ.get("HUIBAO_TEST_MODEL_DIR", ROOT / "data" / "models" / "multilingual-e5-small"))
 
 
@@ -69,3 +74,58 @@ def sample_index(settings_factory, embeddings, tmp_path_factory):
     index = make_store(settings, embeddings)
     ingest_paths([SAMPLES], index)
     return index
+
+
+# ---------------------------------------------------------------- the real local model (slow tests)
+
+@pytest.fixture(scope="session")
+def gguf() -> Path:
+    if not GGUF.is_file():
+        if os.environ.get("CI"):
+            pytest.fail(f"GGUF missing at {GGUF} under CI: run `python -m assistant.local_model` (make models)")
+        pytest.skip(f"GGUF not found at {GGUF}: run `python -m assistant.local_model` to run the real-model tests")
+    return GGUF
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def llama_server(gguf, tmp_path):
+    """`python -m llama_cpp.server` on a free port; yields its /v1 URL; always terminated."""
+    import httpx
+
+    port = _free_port()
+    log = tmp_path / "server.log"
+    cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--model_alias", "qwen2.5",
+           "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--n_threads", "2"]
+    from assistant.llm import LOCAL_OPENMP_ENV
+
+    env = {**LOCAL_OPENMP_ENV, **os.environ}  # same short OpenMP spin as the in-process backend
+    with log.open("wb") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env)
+    try:
+        base = f"http://127.0.0.1:{port}/v1"
+        deadline = time.monotonic() + 120
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"llama_cpp.server exited with {proc.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
+            try:
+                if httpx.get(f"{base}/models", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"llama_cpp.server not ready in 120 s:\n{log.read_text(errors='replace')[-3000:]}")
+            time.sleep(0.5)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

@@ -1,7 +1,7 @@
 """The chat-model factory (assistant.llm) and the GGUF assembly (assistant.local_model).
 
 Fast tests need no model and no network.  Slow tests use the real Qwen2.5-Coder-1.5B GGUF: in process through
-ChatLlamaCpp, and through `python -m llama_cpp.server` + ChatOpenAI.  Without the GGUF they are skipped, except
+the LlamaCppChat adapter, and through `python -m llama_cpp.server` + ChatOpenAI.  Without the GGUF they are skipped, except
 under CI (env CI set) where a missing model is a failure.
 """
 from __future__ import annotations
@@ -10,10 +10,7 @@ import base64
 import hashlib
 import os
 import re
-import socket
-import subprocess
 import sys
-import time
 import zipfile
 from pathlib import Path
 
@@ -153,15 +150,6 @@ def test_assemble_rejects_a_wrong_total_hash(tmp_path, monkeypatch):
 # ---------------------------------------------------------------- real model (slow)
 
 
-@pytest.fixture(scope="module")
-def gguf() -> Path:
-    if not GGUF.is_file():
-        if os.environ.get("CI"):
-            pytest.fail(f"GGUF missing at {GGUF} under CI: run `python -m assistant.local_model` (make models)")
-        pytest.skip(f"GGUF not found at {GGUF}: run `python -m assistant.local_model` to run the real-model tests")
-    return GGUF
-
-
 def _messages():
     from langchain_core.messages import HumanMessage, SystemMessage
 
@@ -179,48 +167,6 @@ def test_local_model_answers_and_streams(gguf):
     assert len([c for c in chunks if c]) >= 2, chunks  # token by token, not one final message
     assert "27" in answer and HAN.search(answer), answer
     assert "auto → local" in describe_llm(LLMSettings(model_path=gguf))
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def llama_server(gguf, tmp_path):
-    """`python -m llama_cpp.server` on a free port; yields its /v1 URL; always terminated."""
-    import httpx
-
-    port = _free_port()
-    log = tmp_path / "server.log"
-    cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--model_alias", "qwen2.5",
-           "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--n_threads", "2"]
-    env = {**llm_mod.LOCAL_OPENMP_ENV, **os.environ}  # same short OpenMP spin as the in-process backend
-    with log.open("wb") as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env)
-    try:
-        base = f"http://127.0.0.1:{port}/v1"
-        deadline = time.monotonic() + 120
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"llama_cpp.server exited with {proc.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
-            try:
-                if httpx.get(f"{base}/models", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"llama_cpp.server not ready in 120 s:\n{log.read_text(errors='replace')[-3000:]}")
-            time.sleep(0.5)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 @pytest.mark.slow

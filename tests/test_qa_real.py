@@ -5,7 +5,6 @@ import pytest
 
 from assistant.qa import QAChain
 from assistant.settings import LLMSettings
-from tests.test_llm import gguf, llama_server  # noqa: F401  (shared fixtures: the GGUF, a llama.cpp server)
 
 pytestmark = pytest.mark.slow
 
