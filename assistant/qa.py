@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from .evidence import EvidenceSet, select_evidence, split_sentences
@@ -183,21 +184,15 @@ class QAChain:
     def _invoke(self, prompt: str) -> str:
         from langchain_core.messages import HumanMessage
 
-        if self.llm_lock is not None:
-            with self.llm_lock:
-                return str(self.llm.invoke([HumanMessage(prompt)]).content)
-        return str(self.llm.invoke([HumanMessage(prompt)]).content)
+        with self.llm_lock or nullcontext():
+            return str(self.llm.invoke([HumanMessage(prompt)]).content)
 
     def _stream(self, evidence: EvidenceSet, question: str) -> Iterator[str]:
         from langchain_core.messages import HumanMessage, SystemMessage
 
         messages = [SystemMessage(render("answer_system")),
                     HumanMessage(render("answer_user", sources=format_sources(evidence), question=question))]
-        if self.llm_lock is not None:
-            with self.llm_lock:
-                for chunk in self.llm.stream(messages):
-                    yield str(chunk.content)
-        else:
+        with self.llm_lock or nullcontext():
             for chunk in self.llm.stream(messages):
                 yield str(chunk.content)
 
