@@ -87,7 +87,8 @@ def gguf() -> Path:
     return GGUF
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A free TCP port on loopback for servers the tests start."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -98,7 +99,7 @@ def llama_server(gguf, tmp_path):
     """`python -m llama_cpp.server` on a free port; yields its /v1 URL; always terminated."""
     import httpx
 
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "server.log"
     cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--model_alias", "qwen2.5",
            "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--n_threads", "2"]

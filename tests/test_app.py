@@ -1,11 +1,10 @@
 """The Gradio app over the sample index: escaping, a real launch on loopback, chat and search through the API."""
 from __future__ import annotations
 
-import socket
-
 import pytest
 
 from assistant import render
+from tests.conftest import free_port
 
 
 def test_document_text_is_escaped():
@@ -25,11 +24,6 @@ def test_unsupported_figures_are_visible():
     assert "⚠未核实" in md and "未在来源中找到" in md
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @pytest.fixture
 def running_app(sample_index, embeddings, settings_factory, tmp_path):
@@ -40,7 +34,7 @@ def running_app(sample_index, embeddings, settings_factory, tmp_path):
     settings = settings_factory(tmp_path)
     assistant = Assistant(settings, sample_index, embeddings, None, QAChain(sample_index, embeddings, None))
     demo = build_app(settings, assistant)
-    port = _free_port()
+    port = free_port()
     demo.queue().launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
     try:
         yield f"http://127.0.0.1:{port}/"

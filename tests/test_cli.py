@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -74,17 +75,12 @@ def test_ask_extractive_json(cli_env, samples_dir, tmp_path):
     assert set(result["citations"][0]) == {"n", "chunk_id", "doc_id", "report_title", "section_path", "text"}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def test_server_mode_against_a_real_chroma_server(settings_factory, embeddings, samples_dir, tmp_path):
     from assistant.search import make_store, search_records
     from ingest.pipeline import ingest_paths
 
-    port = _free_port()
+    port = free_port()
     chroma = Path(sys.executable).parent / "chroma"
     server = subprocess.Popen([str(chroma), "run", "--path", str(tmp_path / "server-data"), "--host", "127.0.0.1",
                                "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
