@@ -63,3 +63,32 @@ def search_html(results: list[dict], query_words: list[str]) -> str:
             parts.append(f"<div class='hit'><b>{r['rank']}.</b> <i>{html.escape(r['section_path'] or '（导语）')}</i>"
                          f" [{html.escape(r['section_type'])}]<p>{text}</p></div>")
     return "\n".join(parts) or "<p>没有结果</p>"
+
+
+THEME_TITLES = {"problems": "这些问题在几份报告中反复出现", "plans": "这些打算在几份报告中反复出现",
+                "progress": "这些做法在几份报告中反复出现"}
+
+
+def themes_html(result: dict, excerpt: int = 160) -> str:
+    """Themes raised by several reports first (open), then those of one report (folded); every field escaped."""
+    themes = result.get("themes") or []
+    if not themes:
+        return "<p>没有找到可归纳的条目</p>"
+    shared = [t for t in themes if t["reports"] > 1]
+    parts = [f"<h4>{html.escape(THEME_TITLES.get(result.get('section'), '共性主题'))}</h4>"]
+    if not shared:
+        parts.append("<p>（没有在两份以上报告中出现的主题）</p>")
+    for n, theme in enumerate(themes, start=1):
+        if theme["reports"] == 1 and (n == 1 or themes[n - 2]["reports"] > 1):
+            parts.append("<h4>只在一份报告中出现</h4>")
+        items = []
+        for p in theme["points"]:
+            text = " ".join(p["text"].split())
+            text = text if len(text) <= excerpt else text[:excerpt] + "…"
+            items.append(f"<li><b>{html.escape(p['lead'])}</b> — {html.escape(p['report_title'] or '')}"
+                         f"（{html.escape(p['org'] or '未署名')}） · <i>{html.escape(p['section_path'] or '')}</i>"
+                         f"<br>{html.escape(text)}</li>")
+        parts.append(f"<details class='theme'{' open' if theme['reports'] > 1 else ''}><summary><b>{n}. "
+                     f"{html.escape(theme['label'])}</b> · {theme['reports']} 份报告 · {len(theme['points'])} 条"
+                     f"</summary><ul>{''.join(items)}</ul></details>")
+    return "\n".join(parts)

@@ -97,6 +97,11 @@ class UISettings(BaseModel):
     port: int = Field(7860, description="Port of the app.")
     auth: str = Field("", description="Login when exposed: 'user:password' pairs separated by commas (env only; "
                       "never logged). Empty: no login (loopback use).")
+    upload_dir: str = Field("", description="Folder where files uploaded in the app are kept (sanitised names, one "
+                            "sub-folder per content hash); empty: 'uploads' beside the index folder (data/uploads "
+                            "for data/index).")
+    max_upload_mb: float = Field(20.0, description="Largest file the app accepts for upload, in MiB (a 公文 .docx is "
+                                 "rarely over 2 MiB; a scanned PDF has no text to index anyway).")
 
 
 class Settings(BaseSettings):

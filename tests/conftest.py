@@ -130,3 +130,44 @@ def llama_server(gguf, tmp_path):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+# ---------------------------------------------------------------- the app over a writable copy of the sample library
+
+@pytest.fixture
+def library_settings(sample_index, settings_factory, tmp_path):
+    """Settings over a copy of the ingested sample index (copied, not re-ingested: seconds instead of a minute) and
+    an upload folder of its own, so a test may add and delete documents."""
+    import shutil
+
+    shutil.copytree(sample_index.path, tmp_path / "index")
+    settings = settings_factory(tmp_path / "index")
+    settings.ui.upload_dir = str(tmp_path / "uploads")
+    return settings
+
+
+@pytest.fixture
+def serve_app(embeddings):
+    """``serve_app(settings, qa=None, llm=None)`` builds the app over ``settings`` and launches it on a free loopback
+    port (auth, upload limit and queue as ``python app.py`` does); returns (url, assistant, library); closed after."""
+    from app import build_app, launch
+    from assistant.library import Library
+    from assistant.qa import QAChain
+    from assistant.search import make_store
+    from assistant.service import Assistant
+
+    demos = []
+
+    def serve(settings, qa_class=QAChain, llm=None):
+        index = make_store(settings, embeddings)
+        assistant = Assistant(settings, index, embeddings, llm, qa_class(index, embeddings, llm))
+        library = Library.from_settings(settings, index)
+        demo = build_app(settings, assistant, library)
+        port = free_port()
+        launch(demo, settings, "127.0.0.1", port, prevent_thread_lock=True, quiet=True)
+        demos.append(demo)
+        return f"http://127.0.0.1:{port}/", assistant, library
+
+    yield serve
+    for demo in demos:
+        demo.close()

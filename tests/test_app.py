@@ -1,10 +1,11 @@
-"""The Gradio app over the sample index: escaping, a real launch on loopback, chat and search through the API."""
+"""The Gradio app over the sample index: escaping, a real launch on loopback, login, concurrent chats, the API."""
 from __future__ import annotations
+
+import threading
 
 import pytest
 
 from assistant import render
-from tests.conftest import free_port
 
 
 def test_document_text_is_escaped():
@@ -24,22 +25,22 @@ def test_unsupported_figures_are_visible():
     assert "⚠未核实" in md and "未在来源中找到" in md
 
 
+def test_parse_auth():
+    from app import parse_auth
+
+    assert parse_auth("") is None
+    assert parse_auth("admin:pa:ss, bob:x") == [("admin", "pa:ss"), ("bob", "x")]
+
+
+def _text(message: dict) -> str:
+    content = message["content"]
+    return content if isinstance(content, str) else "".join(part.get("text", "") for part in content)
+
 
 @pytest.fixture
-def running_app(sample_index, embeddings, settings_factory, tmp_path):
-    from app import build_app
-    from assistant.qa import QAChain
-    from assistant.service import Assistant
-
-    settings = settings_factory(tmp_path)
-    assistant = Assistant(settings, sample_index, embeddings, None, QAChain(sample_index, embeddings, None))
-    demo = build_app(settings, assistant)
-    port = free_port()
-    demo.queue().launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        demo.close()
+def running_app(sample_index, settings_factory, serve_app):
+    """The app over the shared sample index (read-only use: no upload or delete in these tests)."""
+    return serve_app(settings_factory(sample_index.path))[0]
 
 
 def test_app_serves_chat_and_search(running_app):
@@ -49,8 +50,96 @@ def test_app_serves_chat_and_search(running_app):
     assert httpx.get(running_app, timeout=30).status_code == 200
     client = Client(running_app, verbose=False)
     history, sources = client.predict("县里为这项斗争专门投入了多少资金？", [], "全部", api_name="/chat")
-    content = history[-1]["content"]
-    text = content if isinstance(content, str) else "".join(part.get("text", "") for part in content)
+    text = _text(history[-1])
     assert "35万元" in text and "<sup>[1]</sup>" in text and "35万元" in sources
-    html = client.predict("宣传发动不够深入", "问题", 5, api_name="/search")
+    html, files = client.predict("宣传发动不够深入", "问题", "", 5, api_name="/search")
     assert "<mark>" in html and "存在问题" in html
+    csv_file, md_file = sorted(files, key=lambda f: str(f).endswith(".md"))
+    rows = open(csv_file, encoding="utf-8-sig").read().splitlines()
+    assert rows[0].startswith("rank,report_title") and len(rows) >= 2
+    assert open(md_file, encoding="utf-8").read().startswith("# 检索：宣传发动不够深入")
+
+
+def test_login_is_required_when_auth_is_set(library_settings, serve_app):
+    import httpx
+    from gradio_client import Client
+
+    library_settings.ui.auth = "admin:s3cret-pw"
+    url, _, _ = serve_app(library_settings)
+    assert httpx.get(url + "config", timeout=30).status_code == 401
+    joined = httpx.post(url + "gradio_api/queue/join", json={"data": ["q"], "fn_index": 0, "session_hash": "x"},
+                        timeout=30)
+    assert joined.status_code == 401
+    with pytest.raises(Exception):
+        Client(url, verbose=False).predict(api_name="/status")
+    with pytest.raises(Exception):
+        Client(url, auth=("admin", "wrong"), verbose=False)
+    status = Client(url, auth=("admin", "s3cret-pw"), verbose=False).predict(api_name="/status")
+    assert "文档 2 个，报告 4 份" in status
+
+
+QUESTIONS = {"县里为这项斗争专门投入了多少资金？": "35万元",
+             "市扫黑办的举报热线收到多少举报，有多少嫌疑人自首？": "147件",
+             "县里发了多少份宣传品、挂了多少条标语横幅？": "23000余份",
+             "公安局破了多少涉黑涉恶案子、抓了多少逃犯？": "涉黑涉恶类逃犯"}
+
+
+def test_four_simultaneous_chats_get_their_own_answers(library_settings, serve_app):
+    """Four clients at once: a barrier inside retrieval proves all four are in flight together (it would time out
+    were they served one by one), and each gets the answer a lone run of its own question gets."""
+    from gradio_client import Client
+
+    from assistant.qa import QAChain
+
+    barrier = threading.Barrier(len(QUESTIONS), timeout=60)
+
+    class GatedQA(QAChain):
+        gated = True
+
+        def retrieve(self, question, section=None, filters=None):
+            if self.gated:
+                barrier.wait()
+            return super().retrieve(question, section, filters)
+
+    url, assistant, _ = serve_app(library_settings, qa_class=GatedQA)
+    got: dict[str, tuple] = {}
+
+    def ask(question: str):
+        got[question] = Client(url, verbose=False).predict(question, [], "全部", "", api_name="/chat")
+
+    threads = [threading.Thread(target=ask, args=(q,)) for q in QUESTIONS]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(180)
+    assert not barrier.broken and set(got) == set(QUESTIONS)
+    assistant.qa.gated = False
+    for question, fact in QUESTIONS.items():
+        history, sources = got[question]
+        alone = assistant.qa.run(question)
+        assert _text(history[0]) == render.escape_md(question) and len(history) == 2
+        assert _text(history[1]) == render.answer_markdown(alone) and fact in _text(history[1]), question
+
+
+def test_upload_list_and_delete_through_the_api(library_settings, serve_app, tmp_path):
+    from gradio_client import Client, handle_file
+
+    from tests.test_app_library import report_file
+
+    url, _, library = serve_app(library_settings)
+    client = Client(url, verbose=False)
+    good = report_file(tmp_path, "青龙湾.txt")
+    evil = tmp_path / "evil.sh"
+    evil.write_text("rm -rf /", encoding="utf-8")
+    outcomes = client.predict([handle_file(str(good)), handle_file(str(evil))], api_name="/upload")
+    rows = outcomes["data"] if isinstance(outcomes, dict) else outcomes
+    assert [r[:2] for r in rows] == [["青龙湾.txt", "已导入"], ["evil.sh", "错误"]] and "不支持" in rows[1][3]
+    table = client.predict(api_name="/library")[0]
+    titles = [r[0] for r in (table["data"] if isinstance(table, dict) else table)]
+    assert "青龙湾区2025年扫黑除恶工作情况汇报" in titles and len(titles) == 5
+    status = client.predict(api_name="/status")
+    assert "文档 3 个，报告 5 份" in status and "导入" in status
+    doc_id = next(d for d, rec in library.documents().items() if rec["name"] == "青龙湾.txt")
+    deleted = client.predict(doc_id, api_name="/delete")
+    assert (deleted["data"] if isinstance(deleted, dict) else deleted)[0][1] == "已删除"
+    assert doc_id not in library.documents()

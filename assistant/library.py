@@ -1,0 +1,243 @@
+"""The 资料库 behind the app: uploads kept safely on disk, ingested under the single-writer lock, listed, deleted and
+re-indexed.  The UI only passes events here.
+
+Uploaded names come from a browser and are not to be trusted: :func:`safe_name` keeps only a plain file name, so
+``../../etc/passwd.txt``, ``C:\\x\\a.txt``, ``/abs/a.txt``, full-width slashes and bidi/zero-width/control characters
+cannot steer where a file lands or how it looks in the list.  Files are stored as ``<upload_dir>/<content hash>/<safe
+name>``: the same bytes uploaded twice land on the same path (and the index says "already present"), two different
+files with the same name never overwrite each other, and the resolved path is checked to stay inside the folder.
+
+Writes go through a second :class:`~vectorstore.index.ReportIndex` on the same data (the *writer*), exactly as the
+CLI would from another process: the readers that chats use only ever swap in the writer's finished files on their
+next ``refresh()``, so a chat never walks a keyword index or manifest that an ingest is changing under it.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import time
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.loaders import SUPPORTED, LoadError
+from ingest.pipeline import document_id, ingest_paths, prepare_document
+
+# In the order a report tells them (the manifest keeps section types sorted by name).
+SECTION_NAMES = {"overview": "基本情况", "progress": "成效", "problems": "问题", "plans": "打算", "other": "其他"}
+_FORBIDDEN = re.compile(r'[<>:"|?*\x00-\x1f]')
+NAME_LIMIT = 120  # characters; 120 CJK characters are 360 bytes in UTF-8, so the stem is cut shorter below
+_BYTES_LIMIT = 200  # most file systems allow 255 bytes per name
+
+
+class UploadRejected(ValueError):
+    """An uploaded file that is not stored: wrong type, too large, empty.  The message is shown to the user."""
+
+
+def safe_name(name: str) -> str:
+    """A plain file name from an untrusted one: no folders, no control or invisible characters, no leading dots.
+
+    NFKC first, so full-width ``／`` and ``．`` become the ``/`` and ``.`` they look like and are then treated as such.
+    """
+    name = unicodedata.normalize("NFKC", str(name)).replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in name if c == " " or unicodedata.category(c)[0] not in "CZ")  # Cc Cf Co Cn Zl Zp Zs
+    name = _FORBIDDEN.sub("_", name).strip(" .")
+    stem, dot, suffix = name.rpartition(".")
+    if not dot:
+        stem, suffix = name, ""
+    suffix = suffix[:10]
+    stem = stem.strip(" .") or "upload"
+    while len(stem) > NAME_LIMIT or len(stem.encode()) + len(suffix) + 1 > _BYTES_LIMIT:
+        stem = stem[:-1]
+    return f"{stem}.{suffix}" if suffix else stem
+
+
+@dataclass
+class Outcome:
+    """What happened to one file: 已导入 (added N chunks) / 已存在 / 错误, and why."""
+
+    file: str
+    status: str
+    chunks: int = 0
+    detail: str = ""
+
+    def row(self) -> list:
+        return [self.file, self.status, self.chunks, self.detail]
+
+
+OUTCOME_HEADERS = ["文件", "结果", "新增段数", "说明"]
+REPORT_HEADERS = ["报告", "单位", "年份", "章节", "段数", "文件", "doc_id"]
+
+
+class Library:
+    """Upload folder + writer index over the data the chats read (``reader``)."""
+
+    def __init__(self, reader, writer, upload_dir: str | Path, max_bytes: int, chunk_min: int = 150,
+                 chunk_max: int = 400):
+        self.reader, self.writer = reader, writer
+        self.upload_dir = Path(upload_dir)
+        self.max_bytes = int(max_bytes)
+        self.chunk_min, self.chunk_max = chunk_min, chunk_max
+        self.last_ingest: dict | None = None  # {"chunks", "chars", "seconds"} of the last add/reindex, for 状态
+
+    @classmethod
+    def from_settings(cls, settings, reader) -> Library:
+        from .search import make_store
+
+        upload_dir = settings.ui.upload_dir or Path(settings.store.path).parent / "uploads"
+        return cls(reader, make_store(settings, reader.embeddings), upload_dir,
+                   int(settings.ui.max_upload_mb * 2**20), settings.ingest.chunk_min, settings.ingest.chunk_max)
+
+    # --- uploads -------------------------------------------------------------------------------------------
+    def store(self, source: str | Path, name: str | None = None) -> Path:
+        """Copy an uploaded (temporary) file into the upload folder under its safe name; the stored path."""
+        name = safe_name(name if name is not None else Path(source).name)
+        suffix = Path(name).suffix.lower()
+        if suffix not in SUPPORTED:
+            raise UploadRejected(f"不支持的文件类型 {suffix or '（无扩展名）'}（支持 {' '.join(SUPPORTED)}）")
+        size = os.path.getsize(source)
+        if size > self.max_bytes:
+            raise UploadRejected(f"文件过大：{size / 2**20:.1f} MiB，上限 {self.max_bytes / 2**20:g} MiB")
+        if size == 0:
+            raise UploadRejected("文件为空")
+        raw = Path(source).read_bytes()
+        root = self.upload_dir.resolve()
+        target = (root / document_id(raw) / name).resolve()
+        if not target.is_relative_to(root) or target.parent.parent != root:  # safe_name makes this unreachable
+            raise UploadRejected("文件名不合法")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.exists():
+            tmp = target.with_name(f".{target.name}.part")
+            tmp.write_bytes(raw)
+            os.replace(tmp, target)
+        return target
+
+    def _discard(self, path: Path) -> None:
+        """Remove a stored upload that the index does not refer to (and its folder when empty)."""
+        root = self.upload_dir.resolve()
+        path = Path(path).resolve()
+        if path.is_relative_to(root) and path != root and self.writer.find_file(str(path)) is None:
+            path.unlink(missing_ok=True)
+            if path.parent != root and not any(path.parent.iterdir()):
+                path.parent.rmdir()
+
+    def _ingest(self, paths: list[Path], names: dict[str, str], on_file=None) -> list[Outcome]:
+        """ingest_paths under the writer lock; one Outcome per path (in order), counted for the 状态 tab."""
+        started = time.perf_counter()
+        chars = sum(p.stat().st_size for p in paths)
+        summary = ingest_paths(paths, self.writer, self.chunk_min, self.chunk_max, on_file=on_file)
+        by_file: dict[str, Outcome] = {}
+        for d in summary["documents"]:
+            titles = "；".join(r["title"] for r in d["reports"])
+            by_file[d["file"]] = Outcome(names[d["file"]], "已导入", sum(r["chunks"] for r in d["reports"]),
+                                         f"{len(d['reports'])} 份报告：{titles}")
+        for s in summary["skipped"]:
+            by_file[s["file"]] = Outcome(names[s["file"]], "已存在", 0, s["reason"])
+        for e in summary["errors"]:
+            by_file[e["file"]] = Outcome(names[e["file"]], "错误", 0, e["error"])
+        self.last_ingest = {"chunks": summary["added_chunks"], "bytes": chars,
+                            "seconds": round(time.perf_counter() - started, 2)}
+        self.reader.refresh()
+        return [by_file[str(p)] for p in paths]
+
+    def add_files(self, files: list[tuple[str | Path, str]], on_file=None) -> list[Outcome]:
+        """Store and ingest uploads given as (temporary path, name the browser sent); one Outcome per file, in order.
+
+        ``on_file(i, n, name)`` is called inside the lock before each file (the UI's progress bar).
+        """
+        results: list[Outcome | Path] = []
+        names: dict[str, str] = {}
+        for source, name in files:
+            shown = safe_name(name)
+            try:
+                path = self.store(source, name)
+            except UploadRejected as exc:
+                results.append(Outcome(shown, "错误", 0, str(exc)))
+                continue
+            if str(path) in names:  # the same file twice in one batch
+                results.append(Outcome(shown, "已存在", 0, "同一批次中重复"))
+                continue
+            names[str(path)] = shown
+            results.append(path)
+        done = iter(self._ingest([r for r in results if isinstance(r, Path)], names, on_file) if names else [])
+        outcomes = [next(done) if isinstance(r, Path) else r for r in results]
+        for r, outcome in zip(results, outcomes):
+            if isinstance(r, Path) and outcome.status != "已导入":
+                self._discard(r)
+        return outcomes
+
+    # --- the list ------------------------------------------------------------------------------------------
+    def documents(self) -> dict[str, dict]:
+        self.reader.refresh()
+        return dict(self.reader.documents)
+
+    def report_rows(self) -> list[list]:
+        """One row per report: title, issuing body, year, sections, chunks, file, doc_id."""
+        return [[r["title"], r.get("org") or "", r.get("year") or "",
+                 "、".join(SECTION_NAMES[s] for s in SECTION_NAMES if s in r.get("sections", [])), r.get("chunks", 0),
+                 rec.get("name", ""), doc_id]
+                for doc_id, rec in self.documents().items() for r in rec.get("reports", [])]
+
+    def document_choices(self) -> list[tuple[str, str]]:
+        """(label, doc_id) for the delete picker: file name and its reports' titles."""
+        return [(f"{rec.get('name', doc_id)} · {'；'.join(r['title'] for r in rec.get('reports', []))}", doc_id)
+                for doc_id, rec in self.documents().items()]
+
+    def report_choices(self) -> list[tuple[str, str]]:
+        """(label, key) for the report filters; :meth:`report_filter` turns a key into search filters."""
+        return [(f"{r['title']}（{r.get('org') or '未署名'}）", f"{doc_id}#{i}")
+                for doc_id, rec in self.documents().items() for i, r in enumerate(rec.get("reports", []))]
+
+    def report_filter(self, key: str | None) -> dict:
+        """Search filters selecting one report (doc_id + title); {} for none or a report no longer there."""
+        if not key or "#" not in key:
+            return {}
+        doc_id, _, i = key.partition("#")
+        reports = self.documents().get(doc_id, {}).get("reports", [])
+        if not i.isdigit() or int(i) >= len(reports):
+            return {}
+        return {"doc_id": doc_id, "report_title": reports[int(i)]["title"]}
+
+    def counts(self) -> dict:
+        docs = self.documents()
+        return {"documents": len(docs), "reports": sum(len(r.get("reports", [])) for r in docs.values()),
+                "chunks": sum(r.get("chunks", 0) for r in docs.values())}
+
+    # --- delete, re-index ----------------------------------------------------------------------------------
+    def delete(self, doc_id: str) -> Outcome:
+        """Remove a document from the index and, when it was uploaded here, its stored file."""
+        with self.writer.lock():
+            self.writer.refresh()
+            rec = self.writer.documents.get(doc_id)
+            if rec is None:
+                return Outcome(doc_id, "错误", 0, "资料库中没有这个文档")
+            self.writer.remove_document(doc_id)
+        self._discard(Path(rec["file"]))
+        self.reader.refresh()
+        return Outcome(rec.get("name", doc_id), "已删除", rec.get("chunks", 0), "；".join(
+            r["title"] for r in rec.get("reports", [])))
+
+    def reindex(self, on_file=None) -> list[Outcome]:
+        """Rebuild every document from its source file (after a change of chunking or parsing).
+
+        A file is parsed before its old entry is removed, so a file that is gone or no longer parses keeps its old
+        chunks instead of vanishing.  The lock is taken per document: chats keep reading the others meanwhile.
+        """
+        self.writer.refresh()
+        docs = list(self.writer.documents.items())
+        outcomes = []
+        for i, (doc_id, rec) in enumerate(docs):
+            if on_file:
+                on_file(i, len(docs), rec.get("name", doc_id))
+            path = Path(rec["file"])
+            try:
+                prepare_document(path, self.chunk_min, self.chunk_max)
+            except (LoadError, OSError) as exc:
+                outcomes.append(Outcome(rec.get("name", doc_id), "错误", 0, f"保留原索引：{exc}"))
+                continue
+            with self.writer.lock():
+                self.writer.remove_document(doc_id)
+            outcomes += self._ingest([path], {str(path): rec.get("name", path.name)})
+        self.reader.refresh()
+        return outcomes
