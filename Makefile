@@ -10,7 +10,7 @@ GGUF := data/models/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf
 # cached wheel may be reused on another CPU; after changing the flags run `pip cache remove llama_cpp_python`.
 LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF
 
-.PHONY: install models llm run test test-fast bench clean-index
+.PHONY: install models llm browser run test test-fast bench bench-ui clean-index
 
 $(VENV)/.installed: requirements.txt requirements-llm.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,11 +31,17 @@ $(GGUF): | install
 
 models: $(E5_DIR)/.complete $(GGUF)
 
+# The browser tests drive Debian's chromium (never `playwright install`: no browser download is reachable), with a
+# CJK font so pages and screenshots show the Chinese. Skipped when both are there.
+browser:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei; fi
+
 run: install models
 	@if [ ! -s data/index/manifest.json ]; then $(PY) -m ingest data/samples; fi
 	$(PY) app.py
 
-test: install models
+test: install models browser
 	@set +e; $(PY) -m pytest -q -rs --durations=15; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
 
@@ -44,6 +50,10 @@ test-fast: install $(E5_DIR)/.complete
 
 bench: install models
 	$(PY) bench/retrieval.py --docs data/samples --qa bench/data/dev_qa.jsonl
+
+bench-ui: install models browser
+	@if [ ! -s data/index/manifest.json ]; then $(PY) -m ingest data/samples; fi
+	$(PY) bench/ui.py
 
 clean-index:
 	rm -rf data/index
