@@ -24,6 +24,7 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("--org", help="only this issuing body")
     search.add_argument("--doc", help="only this doc id")
     search.add_argument("--year", type=int, help="only this year")
+    search.add_argument("--export", help="also write the results to FILE.csv or FILE.md")
 
     ask = sub.add_parser("ask", parents=[common], help="answer a question from the reports, with sources")
     ask.add_argument("question")
@@ -35,6 +36,17 @@ def _parser() -> argparse.ArgumentParser:
     themes.add_argument("--section", choices=["problems", "plans", "progress"], required=True)
     themes.add_argument("--topic", help="keep only the points on this topic")
     themes.add_argument("--export", help="also write the themes to FILE.csv or FILE.md")
+
+    draft = sub.add_parser("draft", parents=[common], help="draft a report section for your unit")
+    draft.add_argument("--section", choices=["problems", "plans", "progress"], required=True)
+    draft.add_argument("--unit", required=True, help="the unit writing, e.g. 某县市场监督管理局")
+    draft.add_argument("--topic", default="", help="the campaign or work, e.g. 常态化扫黑除恶")
+    draft.add_argument("--length", type=int, default=400, help="target length in characters")
+    draft.add_argument("--facts", help="file of your own facts, one per line (打掉恶势力犯罪集团2个)")
+    draft.add_argument("--outline", help="file of point headings, one per line, in order")
+    draft.add_argument("--style", choices=["yishi", "numbered"], default="yishi", help="一是… or （一）…")
+    draft.add_argument("--llm", choices=["auto", "local", "openai", "none"], help="LLM backend (default: settings)")
+    draft.add_argument("--docx", help="also write the draft as a Word file in 公文 form")
     return parser
 
 
@@ -87,8 +99,10 @@ def cmd_search(args) -> int:
     filters = {"report_title": args.report, "org": args.org, "doc_id": args.doc, "year": args.year}
     queries = ([line.strip() for line in open(args.batch, encoding="utf-8") if line.strip()]
                if args.batch else [args.query])
+    exported = []
     for query in queries:
         results = search_records(index, query, k, settings, args.section, filters)
+        exported.append((query, results))
         if args.json or args.batch:
             print(json.dumps({"query": query, "results": results}, ensure_ascii=False), flush=True)
             continue
@@ -96,6 +110,63 @@ def cmd_search(args) -> int:
         for r in results:
             print(f"\n[{r['rank']}] {r['report_title']} · {r['section_path'] or '（导语）'}  ({r['section_type']})")
             print("    " + r["text"][:300])
+    if args.export:
+        _export_search(exported, args.export)
+    return 0
+
+
+def _export_search(exported: list[tuple[str, list[dict]]], path: str) -> None:
+    from pathlib import Path
+
+    from .export import search_to_csv, search_to_markdown
+
+    if path.lower().endswith(".csv"):
+        search_to_csv([r | {"query": q} for q, results in exported for r in results], path)
+    else:
+        Path(path).write_text("\n\n".join(search_to_markdown(results, q) for q, results in exported), encoding="utf-8")
+
+
+def _lines(path: str | None) -> list[str]:
+    return [line.strip() for line in open(path, encoding="utf-8") if line.strip()] if path else []
+
+
+def cmd_draft(args) -> int:
+    from .draft import DraftRequest, draft_to_docx
+    from .service import build_assistant
+    from .settings import load_settings
+
+    request = DraftRequest(args.section, args.unit, args.topic, args.length, _lines(args.facts),
+                           _lines(args.outline), args.style)
+    assistant = build_assistant(load_settings(args.db), args.llm)
+    result = None
+    for event in assistant.drafter.draft(request):
+        if event["type"] == "final":
+            result = event["result"]
+        elif args.json:
+            continue
+        elif event["type"] == "plan":
+            mode = "提纲模式（未启用大模型）" if event["mode"] == "outline" else "逐条起草"
+            print(f"【{mode}】要点：" + "；".join(event["headings"]), flush=True)
+        elif event["type"] == "token":
+            print(event["text"], end="", flush=True)
+        elif event["type"] == "point" and assistant.drafter.llm is not None:
+            print(flush=True)
+    if args.docx:
+        draft_to_docx(result, args.docx)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+        return 0
+    print(f"\n【{result['title']}】\n{result['text']}")
+    if result["placeholders"]:
+        print("\n【待补充】" + "、".join(result["placeholders"]))
+    if result["leaked_names"]:
+        print("已删去含其他单位名称的句子：" + "、".join(result["leaked_names"]))
+    print("\n【参考】")
+    for p in result["points"]:
+        refs = "；".join(f"{r['report_title']} · {r['section_path']}" for r in p["references"])
+        print(f"  {p['marker']}{p['heading']} ← {refs or '（无）'}")
+    if args.docx:
+        print(f"\n已导出 Word：{args.docx}")
     return 0
 
 
@@ -125,7 +196,7 @@ def cmd_themes(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return {"search": cmd_search, "ask": cmd_ask, "themes": cmd_themes}[args.command](args)
+        return {"search": cmd_search, "ask": cmd_ask, "themes": cmd_themes, "draft": cmd_draft}[args.command](args)
     except (FileNotFoundError, RuntimeError, ValueError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1

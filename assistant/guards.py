@@ -18,6 +18,9 @@ MEASURE = "个人起件条份次名家项所元年月日天批轮场期处户起
 _ARABIC = re.compile(rf"(\d+(?:\.\d+)?)\s*([万亿])?\s*(余|多)?\s*(%|‰)?([{MEASURE}])?")
 _PERCENT_CN = re.compile(r"百分之([零〇一二两三四五六七八九十百点\d.]+)")
 _CN_NUMBER = re.compile(rf"([零〇一二两三四五六七八九十百千]+)([万亿])?(余|多)?([{MEASURE}])")
+# Set phrases of political writing whose numerals count nothing: 四个意识, 两个维护, 一案三查 …
+SET_PHRASES = re.compile(r"四个意识|四个自信|四个全面|两个维护|两个确立|两个一律|两个毫不动摇|三个代表|五位一体|一案三查"
+                         r"|三长负责制|三有一|两个责任")
 _MASK = re.compile(r"(?:\*{2,}|(?<![A-Za-z])[xX×]{1,4}(?![A-Za-z]))[%\u4e00-\u9fff]?")
 
 
@@ -44,6 +47,7 @@ def _cn_to_int(text: str) -> int | None:
 def extract_figures(text: str) -> list[Figure]:
     """All figures in ``text``: Arabic (with 万/亿/%), 百分之…, Chinese numerals before a measure word, masks."""
     text = re.sub(r"\[\d{1,2}\]", "", text.translate(_FULLWIDTH))  # citation markers are not figures
+    text = SET_PHRASES.sub(lambda m: "　" * len(m.group(0)), text)
     figures: list[Figure] = []
     for m in _ARABIC.finditer(text):
         if re.match(r"[.．、)）]\D", text[m.end():m.end() + 2]) and not m.group(2) and not m.group(5) \
@@ -75,12 +79,16 @@ def _supported(fig: Figure, source_figures: list[Figure], source_text: str) -> b
                for s in source_figures)
 
 
-def unsupported_figures(text: str, sources: list[str]) -> list[str]:
-    """Figures of ``text`` that occur in none of ``sources`` (surface forms, in order, without repeats)."""
+def unsupported_figures(text: str, sources: list[str], masks: bool = True) -> list[str]:
+    """Figures of ``text`` that occur in none of ``sources`` (surface forms, in order, without repeats).
+
+    ``masks=False`` passes over masked figures: in a draft, ``X次`` is a placeholder the writer fills in."""
     source_text = "\n".join(sources)
     source_figures = extract_figures(source_text)
     out: list[str] = []
     for fig in extract_figures(text):
+        if fig.value is None and not masks:
+            continue
         if not _supported(fig, source_figures, source_text) and fig.surface not in out:
             out.append(fig.surface)
     return out
@@ -91,6 +99,37 @@ def mark_unsupported(text: str, figures: list[str]) -> str:
     for surface in sorted(set(figures), key=len, reverse=True):
         text = re.sub(rf"(?<![\d.\[]){re.escape(surface)}(?![\d.\]]|〔未核实〕)", surface + "〔未核实〕", text)
     return text
+
+
+def to_placeholders(text: str, figures: list[str]) -> str:
+    """Turn each unsupported figure into a placeholder the writer must fill: ``500人次`` → ``X人次``.
+
+    A draft may need a figure its writer did not give; a placeholder says so, where a guessed figure would be
+    copied into a report as fact."""
+    for surface in sorted(set(figures), key=len, reverse=True):
+        blank = "X%" if surface.startswith("百分之") else re.sub(r"[\d.]+|[零〇一二两三四五六七八九十百千]+", "X",
+                                                                 surface, count=1)
+        text = re.sub(rf"(?<![\d.]){re.escape(surface)}(?![\d.])", blank, text)
+    return text
+
+
+PLACEHOLDER = re.compile(rf"(?<![A-Za-z])X{{1,4}}(?:人次|[余多]?[%{MEASURE}])")
+
+
+def placeholders_in(text: str) -> list[str]:
+    """The placeholders of a draft (``X个``, ``XX次``), each once, in order."""
+    return list(dict.fromkeys(m.group(0) for m in PLACEHOLDER.finditer(text)))
+
+
+def longest_copy(text: str, references: list[str]) -> int:
+    """Characters of the longest passage of ``text`` copied verbatim from any single reference."""
+    from difflib import SequenceMatcher
+
+    best = 0
+    for ref in references:
+        matcher = SequenceMatcher(None, text, ref, autojunk=False)
+        best = max(best, matcher.find_longest_match(0, len(text), 0, len(ref)).size)
+    return best
 
 
 CITATION = re.compile(r"\[(\d{1,2})\]")

@@ -43,18 +43,21 @@ class LlamaCppChat(BaseChatModel):
     def _llm_type(self) -> str:
         return "llama-cpp-python"
 
-    def _request(self, messages: list[BaseMessage], stop, stream: bool):
+    def _request(self, messages: list[BaseMessage], stop, stream: bool, max_tokens: int | None = None,
+                 temperature: float | None = None, **_: Any):
+        """One completion; ``max_tokens`` and ``temperature`` may be set per call (drafting asks for short pieces,
+        and for a freer retry when a piece copied its reference), as ChatOpenAI accepts them."""
         return self._client.create_chat_completion(
             messages=[{"role": _ROLES.get(m.type, "user"), "content": str(m.content)} for m in messages],
-            temperature=self.temperature, top_p=self.top_p, repeat_penalty=self.repeat_penalty,
-            max_tokens=self.max_tokens, stop=stop, stream=stream)
+            temperature=self.temperature if temperature is None else temperature, top_p=self.top_p,
+            repeat_penalty=self.repeat_penalty, max_tokens=max_tokens or self.max_tokens, stop=stop, stream=stream)
 
     def _generate(self, messages, stop=None, run_manager=None, **kwargs: Any) -> ChatResult:
-        out = self._request(messages, stop, stream=False)
+        out = self._request(messages, stop, stream=False, **kwargs)
         return ChatResult(generations=[ChatGeneration(message=AIMessage(out["choices"][0]["message"]["content"]))])
 
     def _stream(self, messages, stop=None, run_manager=None, **kwargs: Any):
-        for part in self._request(messages, stop, stream=True):
+        for part in self._request(messages, stop, stream=True, **kwargs):
             text = part["choices"][0]["delta"].get("content")
             if text:
                 chunk = ChatGenerationChunk(message=AIMessageChunk(content=text))

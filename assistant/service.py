@@ -4,6 +4,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
+from .draft import DraftChain
 from .qa import QAChain, QAConfig
 from .search import make_embeddings_from, make_store
 from .settings import Settings
@@ -16,6 +17,7 @@ class Assistant:
     embeddings: object
     llm: object | None
     qa: QAChain
+    drafter: DraftChain | None = None
 
 
 def build_assistant(settings: Settings, llm_backend: str | None = None) -> Assistant:
@@ -28,6 +30,6 @@ def build_assistant(settings: Settings, llm_backend: str | None = None) -> Assis
     index = make_store(settings, embeddings)
     llm = make_llm(settings.llm)
     s = settings.search
-    qa = QAChain(index, embeddings, llm, QAConfig(k=s.k, candidates=s.candidates, rrf_k=s.rrf_k),
-                 llm_lock=threading.Lock())  # one generation at a time: two would halve each other's speed
-    return Assistant(settings, index, embeddings, llm, qa)
+    lock = threading.Lock()  # one generation at a time, chats and drafts alike: two would halve each other's speed
+    qa = QAChain(index, embeddings, llm, QAConfig(k=s.k, candidates=s.candidates, rrf_k=s.rrf_k), llm_lock=lock)
+    return Assistant(settings, index, embeddings, llm, qa, DraftChain(index, embeddings, llm, llm_lock=lock))

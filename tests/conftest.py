@@ -87,6 +87,15 @@ def gguf() -> Path:
     return GGUF
 
 
+@pytest.fixture(scope="session")
+def local_llm(gguf):
+    """The real 1.5B through the ``local`` backend, greedy, loaded once for every slow test."""
+    from assistant.llm import make_llm
+    from assistant.settings import LLMSettings
+
+    return make_llm(LLMSettings(backend="local", model_path=gguf, temperature=0.0))
+
+
 def free_port() -> int:
     """A free TCP port on loopback for servers the tests start."""
     with socket.socket() as s:

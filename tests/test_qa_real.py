@@ -9,13 +9,6 @@ from assistant.settings import LLMSettings
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def local_llm(gguf):
-    from assistant.llm import make_llm
-
-    return make_llm(LLMSettings(backend="local", model_path=gguf, temperature=0.0))
-
-
 def test_answers_with_the_right_source(sample_index, embeddings, local_llm):
     result = QAChain(sample_index, embeddings, local_llm).run("县里为这项斗争专门投入了多少资金？")
     assert result["mode"] == "llm" and not result["refused"], result

@@ -1,0 +1,405 @@
+"""Drafting a report section for the user's own unit, one short point at a time, from the themes of past reports.
+
+Asked for a whole section at once, the local 1.5B copies its reference paragraphs verbatim.  So the draft is built
+from structure: the points are the themes most reports raise for that section type (or the user's outline), each
+headed by a lead phrase the reports use; the model only writes each point's two or three sentences, from a short
+prompt that holds the unit's own facts and a few reference clauses (other units' names and figures taken out).
+Everything written is checked before it is shown: a figure the user did not give becomes a placeholder (``X次``)
+listed under 待补充, a sentence naming another unit's place, people or body is dropped, a passage copied from a
+reference is written again or dropped, and every fact the user supplied appears.  Without an LLM the draft is the
+outline: the chosen lead phrases, each with its facts and the reference sentences it would draw on.
+"""
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .guards import longest_copy, placeholders_in, to_placeholders, unsupported_figures
+from .names import NameGuard, family_of
+from .prompts import render
+from .themes import SECTION_NAMES, SECTIONS, build_themes
+
+ORDINALS = "一二三四五六七八九十"
+SECTION_NUMBERS = {"progress": "一", "problems": "二", "plans": "三"}  # the genre's order of the three parts
+FOCUS = {"problems": "问题的具体表现和影响", "plans": "下一步的具体措施", "progress": "采取的做法和取得的成效"}
+REVISIONS = {"扩写": "扩写到约{chars}字，补充具体做法，意思不变", "压缩": "压缩到约{chars}字，保留要点",
+             "更正式": "改得更正式、更符合公文用语", "换个说法": "换一种说法表达，意思不变"}
+STYLES = ("yishi", "numbered")
+_SENTENCE = re.compile(r"[^。！？；]+[。！？；]?")
+
+
+@dataclass
+class DraftRequest:
+    section: str
+    unit: str
+    topic: str = ""
+    length: int = 400
+    facts: list[str] = field(default_factory=list)
+    outline: list[str] = field(default_factory=list)
+    style: str = "yishi"
+
+    def __post_init__(self):
+        if self.section not in SECTIONS:
+            raise ValueError(f"unknown section {self.section!r}: one of {', '.join(SECTIONS)}")
+        if self.style not in STYLES:
+            raise ValueError(f"unknown style {self.style!r}: yishi (一是…) or numbered (（一）…)")
+        if not self.unit.strip():
+            raise ValueError("the writing unit is required (e.g. 某县市场监督管理局)")
+        if not 100 <= self.length <= 5000:
+            raise ValueError("length must be between 100 and 5000 characters")
+        self.unit, self.topic = self.unit.strip(), self.topic.strip()
+        self.facts = [f.strip(" \t-•·。") for f in self.facts if f.strip(" \t-•·。")]
+        self.outline = [o.strip(" \t-•·。") for o in self.outline if o.strip(" \t-•·。")]
+
+
+@dataclass
+class DraftConfig:
+    min_points: int = 3
+    max_points: int = 6
+    chars_per_point: int = 100  # a point per ~100 characters of the requested length
+    references: int = 3  # reference points per drafted point (one per report where possible)
+    clauses: int = 8  # reference clauses shown to the model per point
+    copy_limit: int = 40  # a passage this long copied from one reference is not the unit's own writing
+    affinity: float = 0.5  # bonus of a theme raised by a unit of the writer's own kind (公安 for 公安)
+    retry_temperature: float = 0.8
+
+
+@dataclass
+class PlannedPoint:
+    heading: str
+    references: list[dict]
+    facts: list[str] = field(default_factory=list)
+    label: str = ""
+
+
+def marker(style: str, i: int) -> str:
+    return f"{ORDINALS[i]}是" if style == "yishi" else f"（{ORDINALS[i]}）"
+
+
+def _clauses_within(lead: str, limit: int = 16) -> str:
+    """The lead, or its first whole clauses within ``limit`` characters ("突出重点，强化摸排，切实做到全面精准" →
+    "突出重点，强化摸排"); "" when even its first clause is longer."""
+    head = ""
+    for clause in re.split(r"(?<=[，,])", lead):
+        if len(head + clause) > limit + (1 if clause.endswith(("，", ",")) else 0):
+            break
+        head += clause
+    return _strip(head)
+
+
+def _strip(text: str) -> str:
+    return text.strip().rstrip("。；;，,.").strip()
+
+
+class DraftChain:
+    """Receives its index, embeddings and chat model (or None); ``draft`` yields events for the UI and CLI."""
+
+    def __init__(self, index, embeddings, llm=None, llm_lock=None, config: DraftConfig | None = None):
+        self.index = index
+        self.embeddings = embeddings
+        self.llm = llm
+        self.llm_lock = llm_lock
+        self.config = config or DraftConfig()
+        self._cache: dict = {}  # themes and names per library state: rebuilding them costs seconds per draft
+
+    def _cached(self, key: tuple, build):
+        self.index.refresh()
+        state = tuple(sorted(self.index.documents))
+        if self._cache.get(key, (None,))[0] != state:
+            self._cache[key] = (state, build())
+        return self._cache[key][1]
+
+    # --- choosing the points -----------------------------------------------------------------------------
+    def _reports_on_topic(self, topic: str) -> set[str] | None:
+        """Titles of the reports on ``topic`` (any of its words in the title), or None for all of them: the topic
+        names the campaign, and a campaign word such as 常态化 must not shut out the reports that omit it."""
+        from .themes import _HOW_WORDS, _jieba
+
+        titles = {r["title"] for rec in self.index.documents.values() for r in rec.get("reports", [])}
+        words = [w for w in _jieba().lcut(topic) if len(w) >= 2 and w not in _HOW_WORDS]
+        hit = {t for t in titles if any(w in t for w in words)}
+        return hit or None
+
+    def _themes(self, request: DraftRequest) -> list[dict]:
+        on_topic = self._reports_on_topic(request.topic) if request.topic else None
+        own = family_of(request.unit)
+        themes = []
+        all_themes = self._cached(("themes", request.section), lambda: build_themes(self.index, request.section))
+        for theme in all_themes["themes"]:
+            points = [p for p in theme["points"] if on_topic is None or p["report_title"] in on_topic]
+            if not points:
+                continue
+            reports = {(p["report_title"], p["org"]) for p in points}
+            akin = any(family_of(f"{p['org']}{p['report_title']}") == own for p in points)
+            themes.append({"label": theme["label"], "points": points, "reports": len(reports),
+                           "score": len(reports) + (self.config.affinity if akin else 0.0)})
+        return themes
+
+    def _point_vectors(self, points: list[dict]) -> list:
+        """Each point's stored sentence vectors (those of its chunk whose window lies in the point's text; the
+        chunk's all when none does): facts and outline headings are matched to what a point says, sentence by
+        sentence, and nothing is embedded again."""
+        import numpy as np
+
+        ids = list(dict.fromkeys(p["chunk_id"] for p in points))
+        got = self.index.store.sentences.get(where={"chunk_id": {"$in": ids}},
+                                             include=["embeddings", "documents", "metadatas"]) if ids else None
+        windows: dict[str, list] = {}
+        for vector, text, meta in zip(got["embeddings"], got["documents"], got["metadatas"]) if got else ():
+            windows.setdefault(meta["chunk_id"], []).append((text, vector))
+        out = []
+        for p in points:
+            own = windows.get(p["chunk_id"], [])
+            inside = [v for t, v in own if t in p["text"]] or [v for _, v in own]
+            out.append(np.asarray(inside) if inside else np.zeros((1, 384)))
+        return out
+
+    def _affinity(self, queries: list[str], groups: list[list]):
+        """queries × groups: the best cosine of each query (a fact, an outline heading) with a group's vectors."""
+        import numpy as np
+
+        q = np.asarray([self.embeddings.embed_query(t) for t in queries])
+        return np.stack([(q @ np.vstack(g).T).max(axis=1) for g in groups], axis=1)
+
+    def plan(self, request: DraftRequest, guard: NameGuard) -> list[PlannedPoint]:
+        """The points to write: the outline's headings, else the most-raised themes that have a heading-like lead
+        (the user's facts pull the themes they belong to in), each with its references and its facts."""
+        themes = self._themes(request)
+        if not themes and not request.outline:
+            raise ValueError(f"资料库中没有“{SECTION_NAMES[request.section]}”类章节可供参考，请先导入报告或给出提纲")
+        flat = [p for t in themes for p in t["points"]]
+        vectors = dict(zip((p["chunk_id"] + p["lead"] for p in flat), self._point_vectors(flat)))
+        groups = [[vectors[p["chunk_id"] + p["lead"]] for p in t["points"]] for t in themes]
+        if request.outline:
+            match = (list(self._affinity(request.outline, groups).argmax(axis=1)) if themes
+                     else [None] * len(request.outline))
+            planned = [PlannedPoint(h, self._references(themes[i], request) if i is not None else [],
+                                    label=themes[i]["label"] if i is not None else "")
+                       for h, i in zip(request.outline, match)]
+        else:
+            c = self.config
+            headed = [(i, self._heading(t, guard)) for i, t in enumerate(themes)]
+            order = [i for i, h in sorted(headed, key=lambda x: -themes[x[0]]["score"]) if h]  # stable sort
+            n = max(c.min_points, min(c.max_points, round(request.length / c.chars_per_point)))
+            wanted = ({order[int(j)] for j in self._affinity(request.facts, [groups[i] for i in order])
+                       .argmax(axis=1)} if request.facts and order else set())
+            chosen = sorted(wanted, key=order.index)[:n]
+            chosen += [i for i in order if i not in chosen][: n - len(chosen)]
+            chosen.sort(key=order.index)
+            planned = [PlannedPoint(dict(headed)[i], self._references(themes[i], request), label=themes[i]["label"])
+                       for i in chosen]
+        if request.facts:  # every fact goes to the point whose heading and references it is most like
+            heads = self.embeddings.embed_documents([p.heading for p in planned])
+            point_groups = [[[h]] + [vectors.get(r["chunk_id"] + r["lead"], [h]) for r in p.references]
+                            for h, p in zip(heads, planned)]
+            for fact, i in zip(request.facts, self._affinity(request.facts, point_groups).argmax(axis=1)):
+                planned[int(i)].facts.append(fact)
+        return planned
+
+    def _heading(self, theme: dict, guard: NameGuard) -> str:
+        """The theme's most typical lead: one that names no foreign body or figure, is short enough to head a
+        paragraph and shares the most words with the other leads; "" when no lead can head a paragraph."""
+        leads = [_strip(p["lead"]) for p in theme["points"]]
+        pool = [head for head in map(_clauses_within, leads) if len(head) >= 4 and not guard.find_leaks(head)
+                and not unsupported_figures(head, [])]
+        if not pool:
+            return ""
+
+        def shared(lead: str) -> int:
+            grams = {lead[i:i + 2] for i in range(len(lead) - 1)}
+            return sum(len(grams & {o[i:i + 2] for i in range(len(o) - 1)}) for o in leads if o != lead)
+
+        return max(pool, key=lambda lead: (theme["label"] in lead, shared(lead), -len(lead)))
+
+    def _references(self, theme: dict, request: DraftRequest) -> list[dict]:
+        """Up to ``config.references`` points of the theme, one per report first, the writer's own kind first."""
+        own = family_of(request.unit)
+        points = sorted(theme["points"], key=lambda p: family_of(f"{p['org']}{p['report_title']}") != own)
+        seen, first, rest = set(), [], []
+        for p in points:
+            (rest if p["report_title"] in seen else first).append(p)
+            seen.add(p["report_title"])
+        return [{"report_title": p["report_title"], "org": p["org"], "section_path": p["section_path"],
+                 "chunk_id": p["chunk_id"], "lead": p["lead"], "text": p["text"]}
+                for p in (first + rest)[: self.config.references]]
+
+    # --- writing one point ---------------------------------------------------------------------------------
+    def _clauses(self, point: PlannedPoint, guard: NameGuard) -> str:
+        """Reference clauses for the prompt, interleaved across references (never a reference's run of prose),
+        foreign names replaced and figures blanked."""
+        per_ref = []
+        for ref in point.references:
+            text = guard.sanitise(ref["text"])
+            text = to_placeholders(text, unsupported_figures(text, [], masks=False))
+            parts = [_strip(c) for c in re.split(r"[。；;，,：:！？\n]", text)]
+            per_ref.append([c for c in parts if 4 <= len(c) <= 30 and c != _strip(ref["lead"])])
+        out: list[str] = []
+        for j in range(max((len(r) for r in per_ref), default=0)):
+            out += [r[j] for r in per_ref if j < len(r) and r[j] not in out]
+        return "\n".join(f"- {c}" for c in out[: self.config.clauses]) or "（无）"
+
+    def _stream(self, messages, **options) -> Iterator[str]:
+        with self.llm_lock or nullcontext():
+            for chunk in self.llm.stream(messages, **options):
+                yield str(chunk.content)
+
+    def _messages(self, request: DraftRequest, point: PlannedPoint, guard: NameGuard, chars: int):
+        from langchain_core.messages import HumanMessage, SystemMessage
+
+        facts = "\n".join(f"- {f}" for f in point.facts) or "（无）"
+        user = render("draft_point", section_name=SECTION_NAMES[request.section], topic=request.topic or "工作",
+                      heading=point.heading, facts=facts, references=self._clauses(point, guard),
+                      sentences="2至3" if chars < 150 else "3至4", chars=chars, focus=FOCUS[request.section])
+        return [SystemMessage(render("draft_system", unit=request.unit)), HumanMessage(user)]
+
+    def check(self, body: str, facts: list[str], guard: NameGuard, references: list[str]) -> tuple[str, dict]:
+        """The guards on one point's body: foreign names out, unsupported figures → placeholders, copied passages
+        out, every fact in.  Returns the body and what was found."""
+        sentences = [s for s in _SENTENCE.findall(body.replace("\n", "")) if s.strip()]
+        leaks = sorted({name for s in sentences for name in guard.find_leaks(s)})
+        sentences = [s for s in sentences if not guard.find_leaks(s)]
+        copied = [s for s in sentences if longest_copy(s, references) >= self.config.copy_limit]
+        sentences = [s for s in sentences if s not in copied]
+        body = "".join(sentences)
+        if body and body[-1] not in "。！？":
+            body = body.rstrip("；;，,") + "。"
+        body = to_placeholders(body, unsupported_figures(body, facts, masks=False))
+        for fact in facts:  # a fact whose figures the model dropped or changed is stated as given
+            if unsupported_figures(fact, [body], masks=False) or (not unsupported_figures(fact, []) and
+                                                                    _strip(fact) not in body):
+                body += _strip(fact) + "。"
+        return body, {"leaked_names": leaks, "copied": len(copied)}
+
+    def _clean(self, generated: str, heading: str, chars: int) -> str:
+        """The model's text as one paragraph body: no heading, quotes, Markdown, list items or enumerations of its
+        own (一是… inside 一是… breaks the ladder), no "以下措施：" lead-ins, at most half again the asked length."""
+        text = re.sub(r"[\"“”'‘’]|\*\*|#+\s*", "", generated.strip())
+        text = re.sub(r"(?m)^\s*(?:[-•*]|\d+[.、．]|[（(]\d+[）)])\s*", "", text)
+        text = re.sub(rf"(^|[。；，,：:\n])\s*(?:[{ORDINALS}]+是|[（(][{ORDINALS}]+[）)]|[{ORDINALS}]+、)", r"\1", text)
+        text = re.sub(r"[^。；\n]*(?:要点|以下(?:措施|几个方面|工作))[：:]|（无）|(?:措施|成效|做法|表现|原因)[：:]", "",
+                      text)
+        text = re.sub(r"\s*\n\s*", "", text).strip()
+        if text.startswith(heading):  # "宣传发动不够深入。…" or "宣传发动不够深入是…的关键。…": a restatement
+            rest = text[len(heading):]
+            text = rest.lstrip("。，：:；; ") if rest[:1] in "。，：:；; " else rest.split("。", 1)[-1]
+        kept = ""
+        for sentence in _SENTENCE.findall(text):
+            if kept and len(kept) + len(sentence) > chars * 1.5:
+                break
+            kept += sentence
+        return kept
+
+    def _write(self, request, point, guard, chars: int, i: int) -> Iterator[dict]:
+        """Write one point's body with the model, yielding its tokens, again more freely if it copied a reference;
+        returns (body, found) as the generator's value."""
+        messages = self._messages(request, point, guard, chars)
+        references = [r["text"] for r in point.references]
+        max_tokens = int(chars * 1.3) + 60
+        raw = ""
+        for attempt in range(2):
+            options = {"max_tokens": max_tokens}
+            if attempt:
+                options["temperature"] = self.config.retry_temperature
+            generated = ""
+            for piece in self._stream(messages, **options):
+                generated += piece
+                yield {"type": "token", "i": i, "text": piece}
+            raw = self._clean(generated, point.heading, chars)
+            if longest_copy(raw, references) < self.config.copy_limit:
+                break
+        return self.check(raw, point.facts, guard, references)
+
+    # --- the chain -----------------------------------------------------------------------------------------
+    def _guard(self, request: DraftRequest) -> NameGuard:
+        """The names of every report in the library (not only the references shown: any could leak)."""
+        places = self._cached(("places",), lambda: NameGuard.from_references(
+            "", self.index.store.collection.get(include=["documents"])["documents"]).places)
+        own = "\n".join([request.unit, request.topic, *request.facts, *request.outline])
+        return NameGuard(request.unit, own, {p for p in places if p not in own})
+
+    def draft(self, request: DraftRequest) -> Iterator[dict]:
+        """Events: ``plan`` (headings, at once), ``token`` (streamed, with the point's index ``i``), ``point`` (a
+        checked point), ``final`` (the whole draft)."""
+        t0 = time.perf_counter()
+        guard = self._guard(request)
+        planned = self.plan(request, guard)
+        yield {"type": "plan", "headings": [p.heading for p in planned], "mode": "llm" if self.llm else "outline"}
+        chars = max(40, request.length // max(1, len(planned)) - 12)
+        points, first = [], None
+        for i, point in enumerate(planned):
+            if self.llm is None:
+                body, found = "".join(_strip(f) + "。" for f in point.facts), {"leaked_names": [], "copied": 0}
+            else:
+                body, found = yield from self._write(request, point, guard, chars, i)
+            record = self._point(request, i, point, body, found)
+            first = first or time.perf_counter()
+            points.append(record)
+            yield {"type": "point", "i": i, "point": record}
+        result = self._result(request, points)
+        result["timings"] = {"first_point_ms": round((first - t0) * 1000, 1) if first else None,
+                             "total_ms": round((time.perf_counter() - t0) * 1000, 1)}
+        yield {"type": "final", "result": result}
+
+    def _point(self, request, i: int, point: PlannedPoint, body: str, found: dict) -> dict:
+        return {"heading": point.heading, "marker": marker(request.style, i), "body": body,
+                "text": f"{marker(request.style, i)}{point.heading}。{body}", "facts": point.facts,
+                "label": point.label, "references": point.references, "leaked_names": found["leaked_names"]}
+
+    def _result(self, request: DraftRequest, points: list[dict]) -> dict:
+        heading = f"{SECTION_NUMBERS[request.section]}、{SECTION_NAMES[request.section]}"
+        paragraphs = [p["text"] for p in points]
+        if self.llm is None:  # the outline: each point with the reference sentences it would draw on
+            paragraphs = [p["text"] + "".join(f"\n【参考】{_strip(r['text'])[:120]}（{r['report_title']}）"
+                                              for r in p["references"]) for p in points]
+        body = "\n".join(p["text"] for p in points)
+        return {"title": f"{request.unit}关于{request.topic or '有关'}工作情况的汇报", "section": request.section,
+                "section_heading": heading, "unit": request.unit, "topic": request.topic, "style": request.style,
+                "facts": request.facts, "text": heading + "\n" + "\n".join(paragraphs), "points": points,
+                "placeholders": placeholders_in(body),
+                "unsupported_numbers": unsupported_figures(body, request.facts, masks=False),
+                "leaked_names": sorted({n for p in points for n in p["leaked_names"]}),
+                "mode": "llm" if self.llm is not None else "outline"}
+
+    def run(self, request: DraftRequest) -> dict:
+        """Consume the events and return the final draft (CLI ``--json``, benchmarks, tests)."""
+        return next(e["result"] for e in self.draft(request) if e["type"] == "final")
+
+    # --- revisions ---------------------------------------------------------------------------------------------
+    def revise(self, result: dict, action: str, point: int | None = None) -> dict:
+        """扩写 / 压缩 / 更正式 / 换个说法 on one point (its index) or on every point, with the same guards."""
+        from langchain_core.messages import HumanMessage
+
+        if action not in REVISIONS:
+            raise ValueError(f"unknown revision {action!r}: one of {'、'.join(REVISIONS)}")
+        if self.llm is None:
+            raise RuntimeError("修改需要大模型：当前为提纲模式（llm.backend = none）")
+        request = DraftRequest(result["section"], result["unit"], result.get("topic", ""), 400,
+                               result.get("facts", []), [], result.get("style", "yishi"))
+        guard = self._guard(request)
+        targets = range(len(result["points"])) if point is None else [point]
+        points = [dict(p) for p in result["points"]]
+        for i in targets:
+            p = points[i]
+            chars = {"扩写": 2, "压缩": 0.5}.get(action, 1) * max(40, len(p["body"]))
+            prompt = render("draft_revise", instruction=REVISIONS[action].format(chars=int(chars)), text=p["body"])
+            generated = "".join(self._stream([HumanMessage(prompt)], max_tokens=int(chars * 1.3) + 60))
+            new = self._clean(generated, p["heading"], int(chars))
+            if not new:
+                continue
+            body, found = self.check(new, p["facts"], guard, [r["text"] for r in p["references"]])
+            planned = PlannedPoint(p["heading"], p["references"], p["facts"], p.get("label", ""))
+            points[i] = self._point(request, i, planned, body or p["body"], found)
+        return {**self._result(request, points), "timings": result.get("timings", {})}
+
+
+def draft_to_docx(result: dict, path: str | Path) -> Path:
+    """The draft as a Word file in 公文 form (see :mod:`assistant.docx_export`), placeholders highlighted."""
+    from .docx_export import write_docx
+
+    paragraphs = [line for line in result["text"].split("\n")[1:] if line.strip()]
+    return write_docx(path, result["title"], [{"heading": result["section_heading"], "paragraphs": paragraphs}],
+                      result["placeholders"])
