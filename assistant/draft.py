@@ -11,25 +11,23 @@ outline: the chosen lead phrases, each with its facts and the reference sentence
 """
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .draft_text import SENTENCE, clauses_within, clean_body, marker, reference_clauses, strip_end
 from .guards import longest_copy, placeholders_in, to_placeholders, unsupported_figures
 from .names import NameGuard, family_of
 from .prompts import render
 from .themes import SECTION_NAMES, SECTIONS, build_themes
 
-ORDINALS = "一二三四五六七八九十"
 SECTION_NUMBERS = {"progress": "一", "problems": "二", "plans": "三"}  # the genre's order of the three parts
 FOCUS = {"problems": "问题的具体表现和影响", "plans": "下一步的具体措施", "progress": "采取的做法和取得的成效"}
 REVISIONS = {"扩写": "扩写到约{chars}字，补充具体做法，意思不变", "压缩": "压缩到约{chars}字，保留要点",
              "更正式": "改得更正式、更符合公文用语", "换个说法": "换一种说法表达，意思不变"}
 STYLES = ("yishi", "numbered")
-_SENTENCE = re.compile(r"[^。！？；]+[。！？；]?")
 
 
 @dataclass
@@ -74,25 +72,6 @@ class PlannedPoint:
     references: list[dict]
     facts: list[str] = field(default_factory=list)
     label: str = ""
-
-
-def marker(style: str, i: int) -> str:
-    return f"{ORDINALS[i]}是" if style == "yishi" else f"（{ORDINALS[i]}）"
-
-
-def _clauses_within(lead: str, limit: int = 16) -> str:
-    """The lead, or its first whole clauses within ``limit`` characters ("突出重点，强化摸排，切实做到全面精准" →
-    "突出重点，强化摸排"); "" when even its first clause is longer."""
-    head = ""
-    for clause in re.split(r"(?<=[，,])", lead):
-        if len(head + clause) > limit + (1 if clause.endswith(("，", ",")) else 0):
-            break
-        head += clause
-    return _strip(head)
-
-
-def _strip(text: str) -> str:
-    return text.strip().rstrip("。；;，,.").strip()
 
 
 class DraftChain:
@@ -203,8 +182,8 @@ class DraftChain:
     def _heading(self, theme: dict, guard: NameGuard) -> str:
         """The theme's most typical lead: one that names no foreign body or figure, is short enough to head a
         paragraph and shares the most words with the other leads; "" when no lead can head a paragraph."""
-        leads = [_strip(p["lead"]) for p in theme["points"]]
-        pool = [head for head in map(_clauses_within, leads) if len(head) >= 4 and not guard.find_leaks(head)
+        leads = [strip_end(p["lead"]) for p in theme["points"]]
+        pool = [head for head in map(clauses_within, leads) if len(head) >= 4 and not guard.find_leaks(head)
                 and not unsupported_figures(head, [])]
         if not pool:
             return ""
@@ -228,20 +207,6 @@ class DraftChain:
                 for p in (first + rest)[: self.config.references]]
 
     # --- writing one point ---------------------------------------------------------------------------------
-    def _clauses(self, point: PlannedPoint, guard: NameGuard) -> str:
-        """Reference clauses for the prompt, interleaved across references (never a reference's run of prose),
-        foreign names replaced and figures blanked."""
-        per_ref = []
-        for ref in point.references:
-            text = guard.sanitise(ref["text"])
-            text = to_placeholders(text, unsupported_figures(text, [], masks=False))
-            parts = [_strip(c) for c in re.split(r"[。；;，,：:！？\n]", text)]
-            per_ref.append([c for c in parts if 4 <= len(c) <= 30 and c != _strip(ref["lead"])])
-        out: list[str] = []
-        for j in range(max((len(r) for r in per_ref), default=0)):
-            out += [r[j] for r in per_ref if j < len(r) and r[j] not in out]
-        return "\n".join(f"- {c}" for c in out[: self.config.clauses]) or "（无）"
-
     def _stream(self, messages, **options) -> Iterator[str]:
         with self.llm_lock or nullcontext():
             for chunk in self.llm.stream(messages, **options):
@@ -252,14 +217,14 @@ class DraftChain:
 
         facts = "\n".join(f"- {f}" for f in point.facts) or "（无）"
         user = render("draft_point", section_name=SECTION_NAMES[request.section], topic=request.topic or "工作",
-                      heading=point.heading, facts=facts, references=self._clauses(point, guard),
+                      heading=point.heading, facts=facts, references=reference_clauses(point.references, guard, self.config.clauses),
                       sentences="2至3" if chars < 150 else "3至4", chars=chars, focus=FOCUS[request.section])
         return [SystemMessage(render("draft_system", unit=request.unit)), HumanMessage(user)]
 
     def check(self, body: str, facts: list[str], guard: NameGuard, references: list[str]) -> tuple[str, dict]:
         """The guards on one point's body: foreign names out, unsupported figures → placeholders, copied passages
         out, every fact in.  Returns the body and what was found."""
-        sentences = [s for s in _SENTENCE.findall(body.replace("\n", "")) if s.strip()]
+        sentences = [s for s in SENTENCE.findall(body.replace("\n", "")) if s.strip()]
         leaks = sorted({name for s in sentences for name in guard.find_leaks(s)})
         sentences = [s for s in sentences if not guard.find_leaks(s)]
         copied = [s for s in sentences if longest_copy(s, references) >= self.config.copy_limit]
@@ -270,28 +235,9 @@ class DraftChain:
         body = to_placeholders(body, unsupported_figures(body, facts, masks=False))
         for fact in facts:  # a fact whose figures the model dropped or changed is stated as given
             if unsupported_figures(fact, [body], masks=False) or (not unsupported_figures(fact, []) and
-                                                                    _strip(fact) not in body):
-                body += _strip(fact) + "。"
+                                                                    strip_end(fact) not in body):
+                body += strip_end(fact) + "。"
         return body, {"leaked_names": leaks, "copied": len(copied)}
-
-    def _clean(self, generated: str, heading: str, chars: int) -> str:
-        """The model's text as one paragraph body: no heading, quotes, Markdown, list items or enumerations of its
-        own (一是… inside 一是… breaks the ladder), no "以下措施：" lead-ins, at most half again the asked length."""
-        text = re.sub(r"[\"“”'‘’]|\*\*|#+\s*", "", generated.strip())
-        text = re.sub(r"(?m)^\s*(?:[-•*]|\d+[.、．]|[（(]\d+[）)])\s*", "", text)
-        text = re.sub(rf"(^|[。；，,：:\n])\s*(?:[{ORDINALS}]+是|[（(][{ORDINALS}]+[）)]|[{ORDINALS}]+、)", r"\1", text)
-        text = re.sub(r"[^。；\n]*(?:要点|以下(?:措施|几个方面|工作))[：:]|（无）|(?:措施|成效|做法|表现|原因)[：:]", "",
-                      text)
-        text = re.sub(r"\s*\n\s*", "", text).strip()
-        if text.startswith(heading):  # "宣传发动不够深入。…" or "宣传发动不够深入是…的关键。…": a restatement
-            rest = text[len(heading):]
-            text = rest.lstrip("。，：:；; ") if rest[:1] in "。，：:；; " else rest.split("。", 1)[-1]
-        kept = ""
-        for sentence in _SENTENCE.findall(text):
-            if kept and len(kept) + len(sentence) > chars * 1.5:
-                break
-            kept += sentence
-        return kept
 
     def _write(self, request, point, guard, chars: int, i: int) -> Iterator[dict]:
         """Write one point's body with the model, yielding its tokens, again more freely if it copied a reference;
@@ -308,7 +254,7 @@ class DraftChain:
             for piece in self._stream(messages, **options):
                 generated += piece
                 yield {"type": "token", "i": i, "text": piece}
-            raw = self._clean(generated, point.heading, chars)
+            raw = clean_body(generated, point.heading, chars)
             if longest_copy(raw, references) < self.config.copy_limit:
                 break
         return self.check(raw, point.facts, guard, references)
@@ -332,7 +278,7 @@ class DraftChain:
         points, first = [], None
         for i, point in enumerate(planned):
             if self.llm is None:
-                body, found = "".join(_strip(f) + "。" for f in point.facts), {"leaked_names": [], "copied": 0}
+                body, found = "".join(strip_end(f) + "。" for f in point.facts), {"leaked_names": [], "copied": 0}
             else:
                 body, found = yield from self._write(request, point, guard, chars, i)
             record = self._point(request, i, point, body, found)
@@ -353,7 +299,7 @@ class DraftChain:
         heading = f"{SECTION_NUMBERS[request.section]}、{SECTION_NAMES[request.section]}"
         paragraphs = [p["text"] for p in points]
         if self.llm is None:  # the outline: each point with the reference sentences it would draw on
-            paragraphs = [p["text"] + "".join(f"\n【参考】{_strip(r['text'])[:120]}（{r['report_title']}）"
+            paragraphs = [p["text"] + "".join(f"\n【参考】{strip_end(r['text'])[:120]}（{r['report_title']}）"
                                               for r in p["references"]) for p in points]
         body = "\n".join(p["text"] for p in points)
         return {"title": f"{request.unit}关于{request.topic or '有关'}工作情况的汇报", "section": request.section,
@@ -387,7 +333,7 @@ class DraftChain:
             chars = {"扩写": 2, "压缩": 0.5}.get(action, 1) * max(40, len(p["body"]))
             prompt = render("draft_revise", instruction=REVISIONS[action].format(chars=int(chars)), text=p["body"])
             generated = "".join(self._stream([HumanMessage(prompt)], max_tokens=int(chars * 1.3) + 60))
-            new = self._clean(generated, p["heading"], int(chars))
+            new = clean_body(generated, p["heading"], int(chars))
             if not new:
                 continue
             body, found = self.check(new, p["facts"], guard, [r["text"] for r in p["references"]])

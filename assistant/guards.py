@@ -29,6 +29,7 @@ class Figure:
     surface: str  # as written
     value: float | None  # normalised value (None for a masked figure)
     percent: bool = False
+    measure: str = ""  # the measure word after it (个, 次, 万元 → 元), "" when none
 
 
 def _cn_to_int(text: str) -> int | None:
@@ -54,7 +55,7 @@ def extract_figures(text: str) -> list[Figure]:
                 and (m.start() == 0 or text[m.start() - 1] in "\n ：:；;。（("):
             continue  # "1. …" / "2、…": list numbering, not a figure
         value = float(m.group(1)) * _BIG.get(m.group(2) or "", 1)
-        figures.append(Figure(m.group(0).strip(), value, bool(m.group(4))))
+        figures.append(Figure(m.group(0).strip(), value, bool(m.group(4)), m.group(5) or ""))
     for m in _PERCENT_CN.finditer(text):
         inner = m.group(1)
         value = float(inner) if re.fullmatch(r"[\d.]+", inner) else _cn_to_int(inner.split("点")[0])
@@ -66,17 +67,30 @@ def extract_figures(text: str) -> list[Figure]:
         number = _cn_to_int(m.group(1))
         if number is None or (number == 1 and not m.group(2)):  # 一个/一次 are wording, not figures
             continue
-        figures.append(Figure(m.group(0), float(number * _BIG.get(m.group(2) or "", 1))))
+        figures.append(Figure(m.group(0), float(number * _BIG.get(m.group(2) or "", 1)), False, m.group(4)))
     for m in _MASK.finditer(text):
         figures.append(Figure(m.group(0), None))
     return figures
+
+
+# Measure words that count the same kind of thing: "11名" and "11人" agree, "2次座谈会" and "两起案件" do not.
+_MEASURE_GROUPS = ["名人位", "起件宗", "次轮场期", "个"]
+_NOT_COUNTS = set("元年月日天倍%")
+
+
+def _same_kind(a: str, b: str) -> bool:
+    if not a or not b or a == b:
+        return True
+    if "个" in (a, b):  # 个 counts anything countable, never money or dates
+        return not ({a, b} & _NOT_COUNTS)
+    return any(a in group and b in group for group in _MEASURE_GROUPS)
 
 
 def _supported(fig: Figure, source_figures: list[Figure], source_text: str) -> bool:
     if fig.value is None:
         return fig.surface in source_text
     return any(s.value is not None and abs(s.value - fig.value) < 1e-6 and s.percent == fig.percent
-               for s in source_figures)
+               and _same_kind(s.measure, fig.measure) for s in source_figures)
 
 
 def unsupported_figures(text: str, sources: list[str], masks: bool = True) -> list[str]:

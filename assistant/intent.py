@@ -37,3 +37,27 @@ def _aliases(org: str) -> list[str]:
 def implied_orgs(question: str, orgs: list[str]) -> list[str]:
     """Known issuing bodies that the question names."""
     return [org for org in orgs if any(alias in question for alias in _aliases(org))]
+
+
+# What a question asks for, when it asks for one kind of thing: a figure, or a person's name.
+_ASKS_FIGURE = re.compile(r"多少|几[个次名起件项家条人位轮批所处年]|号码|电话|数量|比例|百分之")
+_ASKS_NAME = re.compile(r"叫什么名字|叫什么|姓名|名字是")
+_NAMED_PERSON = re.compile(r"(?:[xX*]{1,3}|某某)(?:同志|主任|书记|局长)?")
+
+
+def answers_the_ask(question: str, answer: str, figures: int) -> bool:
+    """False when the answer lacks the kind of thing the question asks for: a figure (``figures`` counts those the
+    number guard found in the answer) or a person's name.  A small model handed material without the answer
+    restates the question ("举报电话号码是：") or answers with a neighbouring fact (a report title for a name);
+    without the thing asked for, that is a refusal, not an answer."""
+    if _ASKS_FIGURE.search(question) and not figures:
+        return False
+    if _ASKS_NAME.search(question):
+        import jieba
+        import jieba.posseg
+
+        jieba.setLogLevel(60)
+        asked = set(question)
+        names = [w.word for w in jieba.posseg.cut(answer) if w.flag.startswith("nr") and not set(w.word) <= asked]
+        return bool(names or _NAMED_PERSON.search(answer))
+    return True

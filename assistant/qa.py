@@ -14,8 +14,8 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 
 from .evidence import EvidenceSet, select_evidence, split_sentences
-from .guards import CITATION, clean_citations, mark_unsupported, unsupported_figures
-from .intent import implied_orgs, implied_sections
+from .guards import CITATION, clean_citations, extract_figures, mark_unsupported, unsupported_figures
+from .intent import answers_the_ask, implied_orgs, implied_sections
 from .prompts import render
 
 REFUSAL = "资料中未找到相关信息。"
@@ -224,7 +224,11 @@ class QAChain:
             generated = "".join(parts).strip()
             if _REFUSAL_WORDS.search(generated) and len(CITATION.sub("", generated)) < 40:
                 answer, refused, mode = REFUSAL, True, "llm"
-            elif not is_degenerate(generated, evidence):
+            elif is_degenerate(generated, evidence):
+                pass  # the extractive answer stands
+            elif not answers_the_ask(standalone, CITATION.sub("", generated), len(extract_figures(generated))):
+                answer, refused, mode = REFUSAL, True, "llm"
+            else:
                 answer, mode = attach_citations(generated, evidence), "llm"
         answer, unsupported = check_numbers(answer, evidence) if not refused else (answer, [])
         cited = {int(n) for n in CITATION.findall(answer)} if not refused else set()

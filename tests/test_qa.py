@@ -79,3 +79,19 @@ def test_follow_up_without_llm_keeps_the_topic(chain):
     history = [{"role": "user", "content": "县里发了多少份宣传品？"}]
     result = chain().run("那公安局呢？", history)
     assert "宣传品" in result["standalone_question"] and "公安局" in result["standalone_question"]
+
+
+@pytest.mark.parametrize("question, reply", [
+    ("市场监管局公布的扫黑除恶举报电话号码是多少？", "市场监管局公布的扫黑除恶举报电话号码是：[1]"),  # restates, no figure
+    ("延安市扫黑办主任叫什么名字？", "延安市扫黑除恶专项斗争开展情况调研报告3篇[1]"),  # a title, not a name
+])
+def test_answer_without_what_was_asked_is_a_refusal(chain, question, reply):
+    result = chain(scripted(reply)).run(question)
+    assert result["refused"] and result["answer"] == REFUSAL and result["nearest"]
+
+
+def test_figure_of_another_kind_does_not_support_a_claim(chain):
+    # the sources count 两起 cases; "2次座谈会" is not that figure
+    result = chain(scripted("调研组召开了2次座谈会[1]。")).run("延安市人大调研组在吴起县召开了几次座谈会？")
+    assert "2次" in result["unsupported_numbers"] and "2次〔未核实〕" in result["answer"]
+    assert not result["refused"]  # a figure was given: shown, visibly unverified

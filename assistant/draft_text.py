@@ -1,0 +1,66 @@
+"""The text of a draft: 公文 numbering, heading-sized leads, reference clauses for a prompt, a model's output made
+into one paragraph body.  Pure functions of strings, kept apart from the chain that calls the model."""
+from __future__ import annotations
+
+import re
+
+from .guards import extract_figures
+
+ORDINALS = "一二三四五六七八九十"
+SENTENCE = re.compile(r"[^。！？；]+[。！？；]?")
+_MASKED = re.compile(r"[xX*×]")
+
+
+def marker(style: str, i: int) -> str:
+    """The numbering of the i-th point: 一是 (style yishi) or （一） (style numbered)."""
+    return f"{ORDINALS[i]}是" if style == "yishi" else f"（{ORDINALS[i]}）"
+
+
+def strip_end(text: str) -> str:
+    """A phrase without its closing punctuation, ASCII commas as the genre's full-width ones."""
+    return text.strip().replace(",", "，").rstrip("。；;，.").strip()
+
+
+def clauses_within(lead: str, limit: int = 16) -> str:
+    """The lead, or its first whole clauses within ``limit`` characters ("突出重点，强化摸排，切实做到全面精准" →
+    "突出重点，强化摸排"); "" when even its first clause is longer."""
+    head = ""
+    for clause in re.split(r"(?<=[，,])", strip_end(lead)):
+        if len(head + clause) > limit + (1 if clause.endswith("，") else 0):
+            break
+        head += clause
+    return strip_end(head)
+
+
+def reference_clauses(references: list[dict], guard, limit: int) -> str:
+    """Reference clauses for a prompt, interleaved across references so no reference's run of prose is handed
+    over whole.  A clause that names another unit's place, body or people, or holds a figure or a mask, is left
+    out rather than blanked: "某时期X个没有的景象" reads as nonsense and the model copies the blank."""
+    per_ref = []
+    for ref in references:
+        parts = [strip_end(c) for c in re.split(r"[。；;，,：:！？\n]", ref["text"])]
+        per_ref.append([c for c in parts if 4 <= len(c) <= 30 and c != strip_end(ref["lead"])
+                        and not guard.find_leaks(c) and not extract_figures(c) and not _MASKED.search(c)])
+    out: list[str] = []
+    for j in range(max((len(r) for r in per_ref), default=0)):
+        out += [r[j] for r in per_ref if j < len(r) and r[j] not in out]
+    return "\n".join(f"- {c}" for c in out[:limit]) or "（无）"
+
+
+def clean_body(generated: str, heading: str, chars: int) -> str:
+    """The model's text as one paragraph body: no heading, quotes, Markdown, list items or enumerations of its own
+    (一是… inside 一是… breaks the ladder), no "以下措施：" lead-ins, at most half again the asked length."""
+    text = re.sub(r"[\"“”'‘’]|\*\*|#+\s*", "", generated.strip())
+    text = re.sub(r"(?m)^\s*(?:[-•*]|\d+[.、．]|[（(]\d+[）)])\s*", "", text)
+    text = re.sub(rf"(^|[。；，,：:\n])\s*(?:[{ORDINALS}]+是|[（(][{ORDINALS}]+[）)]|[{ORDINALS}]+、)", r"\1", text)
+    text = re.sub(r"[^。；\n]*(?:要点|以下(?:措施|几个方面|工作))[：:]|（无）|(?:措施|成效|做法|表现|原因)[：:]", "", text)
+    text = re.sub(r"\s*\n\s*", "", text).strip().replace(",", "，")
+    if text.startswith(heading):  # "宣传发动不够深入。…" or "宣传发动不够深入是…的关键。…": a restatement
+        rest = text[len(heading):]
+        text = rest.lstrip("。，：:；; ") if rest[:1] in "。，：:；; " else rest.split("。", 1)[-1]
+    kept = ""
+    for sentence in SENTENCE.findall(text):
+        if kept and len(kept) + len(sentence) > chars * 1.5:
+            break
+        kept += sentence
+    return kept
