@@ -9,6 +9,10 @@ import tempfile
 from pathlib import Path
 
 from assistant import render
+from assistant.draft import REVISIONS, DraftChain
+from assistant.draft_view import (STYLES, TARGET_ALL, DraftStream, export_docx, make_request, notes_markdown,
+                                  references_html, target_index, targets, with_edits)
+from assistant.draft_view import SECTIONS as DRAFT_SECTIONS
 from assistant.export import search_to_csv, search_to_markdown
 from assistant.library import OUTCOME_HEADERS, REPORT_HEADERS, Library
 from assistant.search import SECTION_FILTERS, search_records
@@ -41,6 +45,8 @@ def build_app(settings: Settings, assistant: Assistant | None = None, library: L
     assistant = assistant or build_assistant(settings)
     library = library or Library.from_settings(settings, assistant.index)
     speed = SpeedLog()
+    drafter = assistant.drafter or DraftChain(assistant.index, assistant.embeddings, assistant.llm,
+                                              llm_lock=assistant.qa.llm_lock)  # one generation at a time
 
     def report_choices():
         return [ALL_REPORTS, *library.report_choices()]
@@ -79,6 +85,41 @@ def build_app(settings: Settings, assistant: Assistant | None = None, library: L
                 past += [{"role": "user", "content": message}, {"role": "assistant", "content": result["answer"]}]
                 yield history, render.sources_html([n_map[c["n"]] for c in shown],
                                                    [s["sentence"] for s in evidence["sentences"]], title), past
+
+    # --- 起草 -------------------------------------------------------------------------------------------------
+    def draft(section_label, unit, topic, length, facts, outline, style_label):
+        """Headings at once, each point streaming into the box, then the checked draft with its references."""
+        try:
+            request = make_request(section_label, unit, topic, length, facts, outline, style_label)
+            stream = DraftStream(request)
+            for event in drafter.draft(request):
+                text = stream.apply(event)
+                if event["type"] == "point":
+                    yield text, gr.skip(), f"已完成 {event['i'] + 1} / {len(stream.parts)} 条…", gr.skip(), gr.skip()
+                elif event["type"] != "final":
+                    yield text, gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        except ValueError as exc:
+            raise gr.Error(str(exc)) from exc
+        result = stream.result
+        yield (result["text"], references_html(result["points"]), notes_markdown(result), result,
+               gr.update(choices=targets(result), value=TARGET_ALL))
+
+    def reviser(action: str):
+        def revise(text: str, result: dict | None, target: str):
+            if not result:
+                raise gr.Error("请先生成初稿")
+            edited = with_edits(result, text)
+            try:
+                new = drafter.revise(edited, action, target_index(target, edited))
+            except (RuntimeError, ValueError) as exc:
+                raise gr.Error(str(exc)) from exc
+            return new["text"], references_html(new["points"]), notes_markdown(new), new
+        return revise
+
+    def export(text: str, result: dict | None):
+        if not result:
+            raise gr.Error("请先生成初稿")
+        return str(export_docx(result, text, _export_dir()))
 
     # --- 检索 -------------------------------------------------------------------------------------------------
     def search(query: str, section_label: str, report: str, k: int):
@@ -151,6 +192,34 @@ def build_app(settings: Settings, assistant: Assistant | None = None, library: L
             box.submit(chat, [box, chatbot, turns, section, chat_report], [chatbot, sources, turns], api_name="chat",
                        concurrency_limit=4).then(lambda: "", None, box)
             clear.click(lambda: ([], "", []), None, [chatbot, sources, turns])
+        with gr.Tab("起草"):
+            with gr.Row():
+                with gr.Column(scale=2):
+                    d_section = gr.Radio(list(DRAFT_SECTIONS), value="存在的问题", label="章节")
+                    d_unit = gr.Textbox(label="单位", placeholder="例如：某县市场监督管理局", elem_id="draft-unit")
+                    d_topic = gr.Textbox(label="主题", placeholder="例如：常态化扫黑除恶", elem_id="draft-topic")
+                    d_length = gr.Slider(100, 2000, value=400, step=50, label="篇幅（字）")
+                    d_style = gr.Radio(list(STYLES), value="一是…二是…", label="层次")
+                    d_facts = gr.Textbox(label="本单位事实（一行一条）", lines=4, elem_id="draft-facts",
+                                         placeholder="召开专题会议3次\n发放宣传资料1.2万份")
+                    d_outline = gr.Textbox(label="提纲（可选，一行一条）", lines=3, elem_id="draft-outline")
+                    d_button = gr.Button("生成初稿", variant="primary", elem_id="draft-go")
+                with gr.Column(scale=3):
+                    d_text = gr.Textbox(label="初稿（可直接修改）", lines=14, interactive=True, elem_id="draft-text")
+                    d_state = gr.State(None)
+                    with gr.Row():
+                        d_target = gr.Dropdown([TARGET_ALL], value=TARGET_ALL, label="修改范围", scale=2)
+                        d_revise = [gr.Button(action, size="sm", min_width=60) for action in REVISIONS]
+                    with gr.Row():
+                        d_export = gr.Button("导出 Word", elem_id="draft-export")
+                        d_file = gr.File(label="Word 文件", interactive=False, elem_id="draft-file")
+                    d_notes = gr.Markdown(elem_id="draft-notes")
+                    d_refs = gr.HTML(label="参考", elem_id="draft-refs")
+            d_button.click(draft, [d_section, d_unit, d_topic, d_length, d_facts, d_outline, d_style],
+                           [d_text, d_refs, d_notes, d_state, d_target], api_name="draft")
+            for button, action in zip(d_revise, REVISIONS):
+                button.click(reviser(action), [d_text, d_state, d_target], [d_text, d_refs, d_notes, d_state])
+            d_export.click(export, [d_text, d_state], d_file, api_name="export_docx")
         with gr.Tab("检索"):
             query = gr.Textbox(label="检索问题与措施（也作为共性主题的话题，可留空）", placeholder="例如：宣传发动不够深入",
                                elem_id="query")
@@ -215,7 +284,9 @@ def main(argv=None) -> None:
     parser.add_argument("--db")
     args = parser.parse_args(argv)
     settings = load_settings(args.db)
-    launch(build_app(settings), settings, args.host, args.port)
+    assistant = build_assistant(settings)
+    assistant.index.search("扫黑除恶工作情况", 1)  # warm up jieba, BM25 and the embedder before the first question
+    launch(build_app(settings, assistant), settings, args.host, args.port)
 
 
 if __name__ == "__main__":

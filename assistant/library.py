@@ -24,8 +24,8 @@ from pathlib import Path
 from ingest.loaders import SUPPORTED, LoadError
 from ingest.pipeline import document_id, ingest_paths, prepare_document
 
-# In the order a report tells them (the manifest keeps section types sorted by name).
-SECTION_NAMES = {"overview": "基本情况", "progress": "成效", "problems": "问题", "plans": "打算", "other": "其他"}
+from .render import SECTION_NAMES  # in reading order (the manifest keeps section types sorted by name)
+
 _FORBIDDEN = re.compile(r'[<>:"|?*\x00-\x1f]')
 NAME_LIMIT = 120  # characters; 120 CJK characters are 360 bytes in UTF-8, so the stem is cut shorter below
 _BYTES_LIMIT = 200  # most file systems allow 255 bytes per name

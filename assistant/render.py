@@ -5,6 +5,8 @@ import html
 import re
 
 _CITE = re.compile(r"\[(\d{1,2})\]")
+# Section types as officials name them, in the order a report tells them.
+SECTION_NAMES = {"overview": "基本情况", "progress": "成效", "problems": "问题", "plans": "打算", "other": "其他"}
 
 
 def escape_md(text: str) -> str:
@@ -61,7 +63,7 @@ def search_html(results: list[dict], query_words: list[str]) -> str:
             if pattern:  # one pass, longest words first: no mark inside a mark
                 text = pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", text)
             parts.append(f"<div class='hit'><b>{r['rank']}.</b> <i>{html.escape(r['section_path'] or '（导语）')}</i>"
-                         f" [{html.escape(r['section_type'])}]<p>{text}</p></div>")
+                         f" [{html.escape(SECTION_NAMES.get(r['section_type'], r['section_type'] or ''))}]<p>{text}</p></div>")
     return "\n".join(parts) or "<p>没有结果</p>"
 
 

@@ -111,3 +111,35 @@ def test_a_hostile_report_renders_inert(page, app_url, tmp_path):
     assert page.evaluate("[...document.querySelectorAll('*')].filter(e => [...e.attributes].some("
                          "a => a.name.startsWith('on'))).length") == 0
     assert not page.evaluate("[...document.scripts].some(s => s.textContent.includes('alert('))")
+
+
+def test_draft_a_section_and_download_the_word_file(page, library_settings, serve_app, tmp_path):
+    from docx import Document
+
+    from tests.fakes import scripted
+
+    bodies = [f"本局第{n}方面仍有短板，群众参与程度不高，需要持续改进。" for n in "一二三四五六七八九十"] * 2
+    page.goto(serve_app(library_settings, llm=scripted(*bodies))[0])
+    page.get_by_role("tab", name="起草").click()
+    page.fill("#draft-unit textarea", "某县市场监督管理局")
+    page.fill("#draft-topic textarea", "扫黑除恶")
+    page.fill("#draft-facts textarea", "召开专题会议3次")
+    page.click("#draft-go")
+    box = page.locator("#draft-text textarea")
+    page.wait_for_function("document.querySelector('#draft-text textarea').value.includes('本局第二方面')")
+    page.locator("#draft-notes", has_text="待补充").or_(page.locator("#draft-notes", has_text="无待补充")).wait_for()
+    page.locator("#draft-refs li").first.wait_for()
+    assert box.input_value().startswith("二、存在的问题\n一是") and "召开专题会议3次" in box.input_value()
+    box.fill(box.input_value().replace("本局第一方面仍有短板", "本局宣传短板明显"))  # a hand edit
+    page.get_by_role("button", name="更正式").click()
+    page.wait_for_function("document.querySelector('#draft-text textarea').value.includes('本局第七方面')")
+    page.click("#draft-export")
+    link = page.locator("#draft-file a").first
+    link.wait_for()
+    with page.expect_download() as download:
+        link.click()
+    path = tmp_path / "draft.docx"
+    download.value.save_as(path)
+    text = "\n".join(p.text for p in Document(str(path)).paragraphs)
+    assert "某县市场监督管理局" in text and "二、存在的问题" in text and "本局第七方面" in text
+    page.screenshot(path=str(SCREENS / "draft.png"), full_page=True)
