@@ -130,11 +130,13 @@ class DraftChain:
         windows: dict[str, list] = {}
         for vector, text, meta in zip(got["embeddings"], got["documents"], got["metadatas"]) if got else ():
             windows.setdefault(meta["chunk_id"], []).append((text, vector))
+        dim = len(got["embeddings"][0]) if got is not None and len(got["embeddings"]) else \
+            len(self.embeddings.embed_query("维度"))
         out = []
         for p in points:
             own = windows.get(p["chunk_id"], [])
             inside = [v for t, v in own if t in p["text"]] or [v for _, v in own]
-            out.append(np.asarray(inside) if inside else np.zeros((1, 384)))
+            out.append(np.asarray(inside) if inside else np.zeros((1, dim)))  # a point without windows matches nothing
         return out
 
     def _affinity(self, queries: list[str], groups: list[list]):
