@@ -111,6 +111,19 @@ def is_degenerate(answer: str, evidence: EvidenceSet) -> bool:
     return len(joined) > 200 and len(text) >= 0.9 * len(joined) and joined[:100] in text
 
 
+_GLUE = set("的了是因为由所以可能够在于据显示呢吗啊和与及等")
+
+
+def restates_question(question: str, answer: str) -> bool:
+    """True when the answer says nothing the question did not ("因为群众举报了很多线索，但真正能立案的很少"):
+    every pair of characters it adds holds a connective (因为, 是的, 可以), and it gives no figure."""
+    text = CITATION.sub("", answer)
+    if extract_figures(text):
+        return False
+    novel = _bigrams(text) - _bigrams(question)
+    return not [g for g in novel if not set(g) & _GLUE]
+
+
 def extractive_answer(evidence: EvidenceSet) -> str:
     return "\n".join(f"{e.sentence}[{e.n}]" for e in evidence.sentences)
 
@@ -228,6 +241,8 @@ class QAChain:
                 pass  # the extractive answer stands
             elif not answers_the_ask(standalone, CITATION.sub("", generated), len(extract_figures(generated))):
                 answer, refused, mode = REFUSAL, True, "llm"
+            elif restates_question(standalone, generated):
+                pass  # an echo of the question: the evidence answers better
             else:
                 answer, mode = attach_citations(generated, evidence), "llm"
         answer, unsupported = check_numbers(answer, evidence) if not refused else (answer, [])

@@ -95,3 +95,10 @@ def test_figure_of_another_kind_does_not_support_a_claim(chain):
     result = chain(scripted("调研组召开了2次座谈会[1]。")).run("延安市人大调研组在吴起县召开了几次座谈会？")
     assert "2次" in result["unsupported_numbers"] and "2次〔未核实〕" in result["answer"]
     assert not result["refused"]  # a figure was given: shown, visibly unverified
+
+
+def test_an_echo_of_the_question_falls_back_to_the_evidence(chain):
+    question = "为什么群众举报了很多线索，但真正能立案的很少？"
+    result = chain(scripted("因为群众举报了很多线索，但真正能立案的很少[2]。")).run(question)
+    assert result["mode"] == "extractive" and not result["refused"] and result["citations"]
+    assert len(result["answer"]) > len(question)
