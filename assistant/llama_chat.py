@@ -26,6 +26,7 @@ class LlamaCppChat(BaseChatModel):
     top_p: float = 0.9
     repeat_penalty: float = 1.1
     max_tokens: int = 384
+    seed: int = 42
     _client: Any = PrivateAttr(default=None)
 
     def model_post_init(self, __context: Any) -> None:
@@ -50,7 +51,8 @@ class LlamaCppChat(BaseChatModel):
         return self._client.create_chat_completion(
             messages=[{"role": _ROLES.get(m.type, "user"), "content": str(m.content)} for m in messages],
             temperature=self.temperature if temperature is None else temperature, top_p=self.top_p,
-            repeat_penalty=self.repeat_penalty, max_tokens=max_tokens or self.max_tokens, stop=stop, stream=stream)
+            repeat_penalty=self.repeat_penalty, max_tokens=max_tokens or self.max_tokens, stop=stop, stream=stream,
+            seed=None if self.seed < 0 else self.seed)
 
     def _generate(self, messages, stop=None, run_manager=None, **kwargs: Any) -> ChatResult:
         out = self._request(messages, stop, stream=False, **kwargs)

@@ -55,7 +55,7 @@ def _local(cfg: LLMSettings) -> BaseChatModel:
     # The chat template stored in the GGUF (Qwen's ChatML) formats the messages.
     return LlamaCppChat(model_path=str(model_path), n_ctx=cfg.n_ctx, n_threads=cfg.threads, n_batch=LOCAL_N_BATCH,
                         temperature=cfg.temperature, top_p=cfg.top_p, repeat_penalty=cfg.repeat_penalty,
-                        max_tokens=cfg.max_tokens)
+                        max_tokens=cfg.max_tokens, seed=cfg.seed)
 
 
 def _openai(cfg: LLMSettings) -> BaseChatModel:

@@ -85,6 +85,8 @@ class LLMSettings(BaseModel):
     top_p: float = Field(0.9, description="Nucleus sampling.")
     repeat_penalty: float = Field(1.1, description="Repetition penalty (local backend).")
     max_tokens: int = Field(384, description="Longest answer generated.")
+    seed: int = Field(42, description="Sampling seed of the local backend: the same question over the same "
+                      "library gets the same answer, and benchmark figures can be reproduced (-1: random).")
     base_url: str = Field("http://127.0.0.1:8080/v1", description="OpenAI-compatible endpoint (openai backend).")
     api_key: str = Field("sk-local", description="API key for the openai backend.")
     model: str = Field("qwen2.5", description="Model name sent to the openai backend.")
