@@ -9,8 +9,8 @@ officer would send out a report that names someone else's county and someone els
 * **bodies**: the kinds of unit a campaign report names (公安 with its 民警 and 派出所, 市场监管 with its 监管所, 检察,
   法院, 人大 …).  A body word is foreign unless it belongs to the family of the unit writing.
 
-References are shown to the model with these names replaced (:func:`sanitise`), and whatever the model writes is
-checked again (:func:`find_leaks`).
+Reference clauses that hold such a name are not shown to the model, and whatever the model writes is checked
+again (:meth:`NameGuard.find_leaks`).
 """
 from __future__ import annotations
 
@@ -28,8 +28,6 @@ BODY_FAMILIES: dict[str, tuple[str, ...]] = {
     "纪委": ("纪委监委", "纪检监察机关", "纪委"),
     "财政": ("财政局",),
 }
-# The replacement a body word gets in references: people become 干部, bodies become 相关部门.
-_PEOPLE = {"民警", "辅警", "刑警", "警力", "检察官", "法官", "人大代表"}
 _PLACE_SUFFIX = ("市", "县", "区", "镇", "乡", "村", "片区", "一带", "日报", "电视台", "时期", "街道")
 _PERSON_NEXT = ("等人", "为组长", "同志", "副主任", "主任", "书记")
 # First characters and whole words that make a "place" generic rather than named.
@@ -107,11 +105,3 @@ class NameGuard:
             if name in text and not any(name in longer for longer in found):
                 found.append(name)
         return found
-
-    def sanitise(self, text: str) -> str:
-        """A reference as the model may see it: foreign places → 某地, bodies → 相关部门, their people → 干部."""
-        for name in sorted(self.places, key=len, reverse=True):
-            text = text.replace(name, "某")
-        for word in self.bodies:
-            text = text.replace(word, "干部" if word in _PEOPLE else "相关部门")
-        return text

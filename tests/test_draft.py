@@ -42,7 +42,6 @@ def test_names_of_other_units_are_found_and_masked(samples_dir):
     assert family_of("某县市场监督管理局") == "市场监管" and family_of("某县") is None
     market = NameGuard.from_references("某县市场监督管理局", [text])
     assert market.find_leaks("延安市民警与市场监管所开展联合检查") == ["延安", "民警"]
-    assert market.sanitise("延安市公安局民警") == "某市相关部门干部"
     police = NameGuard.from_references("某市公安局", [text])
     assert police.find_leaks("全局民警深入摸排线索") == [] and police.find_leaks("市场监管局") == ["市场监管局"]
 
