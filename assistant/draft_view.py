@@ -90,8 +90,8 @@ def references_html(points: list[dict], excerpt: int = 120) -> str:
     for p in points:
         items = "".join(
             f"<li>{html.escape(r.get('report_title') or '')}（{html.escape(r.get('org') or '未署名')}） · "
-            f"<i>{html.escape(r.get('section_path') or '')}</i><br>{html.escape(' '.join(r.get('text', '').split())[:excerpt])}"
-            "</li>" for r in p.get("references", []))
+            f"<i>{html.escape(r.get('section_path') or '')}</i><br>"
+            f"{html.escape(' '.join(r.get('text', '').split())[:excerpt])}</li>" for r in p.get("references", []))
         parts.append(f"<div class='ref'><b>{html.escape(p['marker'] + p['heading'])}</b>"
                      f"<ul>{items or '<li>（无参考）</li>'}</ul></div>")
     return "\n".join(parts)

@@ -62,8 +62,9 @@ def search_html(results: list[dict], query_words: list[str]) -> str:
             text = html.escape(r["text"])
             if pattern:  # one pass, longest words first: no mark inside a mark
                 text = pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", text)
+            kind = SECTION_NAMES.get(r["section_type"], r["section_type"] or "")
             parts.append(f"<div class='hit'><b>{r['rank']}.</b> <i>{html.escape(r['section_path'] or '（导语）')}</i>"
-                         f" [{html.escape(SECTION_NAMES.get(r['section_type'], r['section_type'] or ''))}]<p>{text}</p></div>")
+                         f" [{html.escape(kind)}]<p>{text}</p></div>")
     return "\n".join(parts) or "<p>没有结果</p>"
 
 

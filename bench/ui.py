@@ -150,7 +150,8 @@ def table(r: dict) -> str:
     lines = [f"LLM backend: {r['llm']} · library: {r['db']} · app start {r['app_start_s']} s", "",
              "| measure | median | min | max | runs | goal |", "| --- | --- | --- | --- | --- | --- |"]
     for name, s, goal in rows:
-        lines.append(f"| {name} | {s['median']} | {s.get('min', '')} | {s.get('max', '')} | {s.get('n', '')} | {goal} |")
+        cells = [s["median"], s.get("min", ""), s.get("max", ""), s.get("n", ""), goal]
+        lines.append(f"| {name} | " + " | ".join(map(str, cells)) + " |")
     return "\n".join(lines)
 
 
