@@ -32,8 +32,10 @@ class LlamaCppChat(BaseChatModel):
     def model_post_init(self, __context: Any) -> None:
         from llama_cpp import Llama
 
+        # use_mmap=False: llama.cpp repacks the Q4_K weights into its own buffer for the CPU kernels, and a mapped
+        # file would stay resident beside that copy (measured: RSS 1.84 → 1.26 GiB, same load time and speed).
         self._client = Llama(model_path=self.model_path, n_ctx=self.n_ctx, n_threads=self.n_threads,
-                             n_batch=min(self.n_batch, self.n_ctx), verbose=False)
+                             n_batch=min(self.n_batch, self.n_ctx), use_mmap=False, verbose=False)
 
     @property
     def client(self):

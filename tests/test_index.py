@@ -101,3 +101,12 @@ def test_manifest_records_reports(sample_index):
     assert len(reports) == 4
     assert all(r["chunks"] > 0 and r["sections"] for r in reports)
     json.dumps(sample_index.manifest, ensure_ascii=False)  # serialisable as written
+
+
+def test_fusion_skips_a_keyword_hit_deleted_meanwhile():
+    from vectorstore.hybrid import hybrid_search
+
+    dense = ("dense", [("a", 0.9, "甲", {"doc_id": "d1"}), ("b", 0.8, "乙", {"doc_id": "d1"})], 1.0)
+    keyword = ("keyword", [("gone", 3.0), ("b", 2.0)], 1.0)  # "gone" was removed by another process
+    hits = hybrid_search([dense, keyword], lambda ids: {}, k=3)
+    assert [h.chunk_id for h in hits] == ["b", "a"]

@@ -67,6 +67,7 @@ def hybrid_search(rankings: list[tuple[str, list[tuple], float]], lookup, k: int
     missing = [c for c in best if c not in known]
     if missing:
         known.update(lookup(missing))
+        best = [c for c in best if c in known]  # deleted by another process since its keyword index was read
     ranks = {name: {row[0]: (r, row[1]) for r, row in enumerate(rows, 1)} for name, rows, _ in rankings}
     hits = []
     for chunk_id in best:
