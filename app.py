@@ -286,6 +286,8 @@ def main(argv=None) -> None:
     settings = load_settings(args.db)
     assistant = build_assistant(settings)
     assistant.index.search("扫黑除恶工作情况", 1)  # warm up jieba, BM25 and the embedder before the first question
+    if assistant.drafter is not None:
+        assistant.drafter.warm()  # themes and names, before the first draft
     launch(build_app(settings, assistant), settings, args.host, args.port)
 
 

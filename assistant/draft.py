@@ -85,6 +85,13 @@ class DraftChain:
         self.config = config or DraftConfig()
         self._cache: dict = {}  # themes and names per library state: rebuilding them costs seconds per draft
 
+    def warm(self) -> None:
+        """Build the themes of every section and the library's names now (a few seconds on 2 cores), so the first
+        draft does not wait for them; the app calls this once at start."""
+        for section in SECTIONS:
+            self._cached(("themes", section), lambda s=section: build_themes(self.index, s))
+        self._guard(DraftRequest("problems", "本单位"))
+
     def _cached(self, key: tuple, build):
         self.index.refresh()
         state = tuple(sorted(self.index.documents))

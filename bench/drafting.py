@@ -7,7 +7,7 @@ Per task (``section``, ``unit``, ``topic``, ``length``, optional ``facts``; ``mu
 alternatives split by ``|``): coverage of ``must_cover``, ``must_include`` figures present, ``must_avoid`` terms
 leaked, figures not among the user's facts, the longest passage of a point's body copied verbatim from any single
 report chunk of the library (lead-phrase headings excluded: the genre reuses them), points with references, time
-to the first point and in total.  Coverage and leaks are read from the drafted points only, never from the
+to the first point and in total (themes and names built beforehand, as the app does at start).  Coverage and leaks are read from the drafted points only, never from the
 reference quotes the outline mode shows beside them.
 """
 from __future__ import annotations
@@ -72,6 +72,7 @@ def main(argv=None) -> int:
         assistant = build_assistant(load_settings(tmp), args.llm)
         ingest_paths([args.docs], assistant.index)
         chunks = assistant.index.store.collection.get(include=["documents"])["documents"]
+        assistant.drafter.warm()  # as the app does at start: the times are those of a draft in the app
         for _ in range(args.repeat):
             for task in tasks:
                 client = getattr(assistant.llm, "client", None)

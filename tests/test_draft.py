@@ -154,3 +154,18 @@ def test_draft_cli_contract(e5_model_dir, sample_index, tmp_path):
         assert proc.returncode == 0, proc.stderr[-2000:]
     assert "宣传发动不够深入" in (tmp_path / "hits.csv").read_text(encoding="utf-8-sig")
     assert (tmp_path / "hits.md").read_text(encoding="utf-8").startswith("# 检索：宣传发动不够深入")
+
+
+def test_themes_are_built_once_per_library_state(sample_index, embeddings, monkeypatch):
+    import assistant.draft as draft_module
+
+    calls = []
+    real = draft_module.build_themes
+    monkeypatch.setattr(draft_module, "build_themes", lambda index, section: calls.append(section) or
+                        real(index, section))
+    chain = DraftChain(sample_index, embeddings, None)
+    chain.warm()
+    assert sorted(calls) == ["plans", "problems", "progress"]
+    chain.run(_request(section="plans", facts=[]))
+    chain.run(_request(section="problems", facts=[]))
+    assert len(calls) == 3  # the drafts reused what warm() built
