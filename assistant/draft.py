@@ -17,7 +17,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .draft_text import SENTENCE, clauses_within, clean_body, marker, reference_clauses, strip_end
+from .draft_text import SENTENCE, clauses_within, clean_body, marker, reference_clauses, self_name, strip_end
 from .guards import longest_copy, placeholders_in, to_placeholders, unsupported_figures
 from .names import NameGuard, family_of
 from .prompts import render
@@ -225,10 +225,12 @@ class DraftChain:
         from langchain_core.messages import HumanMessage, SystemMessage
 
         facts = "\n".join(f"- {f}" for f in point.facts) or "（无）"
+        clauses = reference_clauses(point.references, guard, self.config.clauses)
         user = render("draft_point", section_name=SECTION_NAMES[request.section], topic=request.topic or "工作",
-                      heading=point.heading, facts=facts, references=reference_clauses(point.references, guard, self.config.clauses),
+                      heading=point.heading, facts=facts, references=clauses,
                       sentences="2至3" if chars < 150 else "3至4", chars=chars, focus=FOCUS[request.section])
-        return [SystemMessage(render("draft_system", unit=request.unit)), HumanMessage(user)]
+        system = render("draft_system", unit=request.unit, self_name=self_name(request.unit))
+        return [SystemMessage(system), HumanMessage(user)]
 
     def check(self, body: str, facts: list[str], guard: NameGuard, references: list[str]) -> tuple[str, dict]:
         """The guards on one point's body: foreign names out, unsupported figures → placeholders, copied passages
@@ -263,7 +265,7 @@ class DraftChain:
             for piece in self._stream(messages, **options):
                 generated += piece
                 yield {"type": "token", "i": i, "text": piece}
-            raw = clean_body(generated, point.heading, chars)
+            raw = clean_body(generated, point.heading, chars, self_name(request.unit))
             if longest_copy(raw, references) < self.config.copy_limit:
                 break
         return self.check(raw, point.facts, guard, references)
@@ -332,6 +334,8 @@ class DraftChain:
             raise ValueError(f"unknown revision {action!r}: one of {'、'.join(REVISIONS)}")
         if self.llm is None:
             raise RuntimeError("修改需要大模型：当前为提纲模式（llm.backend = none）")
+        if point is not None and not 0 <= point < len(result["points"]):
+            raise ValueError(f"没有第{point + 1}条：初稿共{len(result['points'])}条")
         request = DraftRequest(result["section"], result["unit"], result.get("topic", ""), 400,
                                result.get("facts", []), [], result.get("style", "yishi"))
         guard = self._guard(request)
@@ -342,7 +346,7 @@ class DraftChain:
             chars = {"扩写": 2, "压缩": 0.5}.get(action, 1) * max(40, len(p["body"]))
             prompt = render("draft_revise", instruction=REVISIONS[action].format(chars=int(chars)), text=p["body"])
             generated = "".join(self._stream([HumanMessage(prompt)], max_tokens=int(chars * 1.3) + 60))
-            new = clean_body(generated, p["heading"], int(chars))
+            new = clean_body(generated, p["heading"], int(chars), self_name(request.unit))
             if not new:
                 continue
             body, found = self.check(new, p["facts"], guard, [r["text"] for r in p["references"]])

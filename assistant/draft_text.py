@@ -16,6 +16,17 @@ def marker(style: str, i: int) -> str:
     return f"{ORDINALS[i]}是" if style == "yishi" else f"（{ORDINALS[i]}）"
 
 
+_SELF = {"县": "我县", "市": "我市", "区": "我区", "镇": "我镇", "乡": "我乡", "局": "我局", "院": "我院", "委": "我委",
+         "办": "我办", "所": "我所", "厅": "我厅", "会": "我会"}
+
+
+def self_name(unit: str) -> str:
+    """How the unit names itself in its own report (某县 → 我县, 某市公安局 → 我局), never the chatty 我们."""
+    if unit.endswith("调研组"):
+        return "调研组"
+    return _SELF.get(unit.strip()[-1:], "我单位")
+
+
 def strip_end(text: str) -> str:
     """A phrase without its closing punctuation, ASCII commas as the genre's full-width ones."""
     return text.strip().replace(",", "，").rstrip("。；;，.").strip()
@@ -47,14 +58,17 @@ def reference_clauses(references: list[dict], guard, limit: int) -> str:
     return "\n".join(f"- {c}" for c in out[:limit]) or "（无）"
 
 
-def clean_body(generated: str, heading: str, chars: int) -> str:
+def clean_body(generated: str, heading: str, chars: int, self_ref: str = "我单位") -> str:
     """The model's text as one paragraph body: no heading, quotes, Markdown, list items or enumerations of its own
-    (一是… inside 一是… breaks the ladder), no "以下措施：" lead-ins, at most half again the asked length."""
+    (一是… inside 一是… breaks the ladder), no "以下措施：" lead-ins, 我们 as the unit names itself
+    (``self_ref``), at most half again the asked length."""
     text = re.sub(r"[\"“”'‘’]|\*\*|#+\s*", "", generated.strip())
     text = re.sub(r"(?m)^\s*(?:[-•*]|\d+[.、．]|[（(]\d+[）)])\s*", "", text)
     text = re.sub(rf"(^|[。；，,：:\n])\s*(?:[{ORDINALS}]+是|[（(][{ORDINALS}]+[）)]|[{ORDINALS}]+、)", r"\1", text)
-    text = re.sub(r"[^。；\n]*(?:要点|以下(?:措施|几个方面|工作))[：:]|（无）|(?:措施|成效|做法|表现|原因)[：:]", "", text)
+    lead_ins = r"[^。；\n]*(?:要点|以下(?:措施|几个方面|工作))[：:]|（无）|(?:措施|成效|做法|表现|原因)[：:]"
+    text = re.sub(lead_ins, "", text)
     text = re.sub(r"\s*\n\s*", "", text).strip().replace(",", "，")
+    text = text.replace("我们", self_ref)
     if text.startswith(heading):  # "宣传发动不够深入。…" or "宣传发动不够深入是…的关键。…": a restatement
         rest = text[len(heading):]
         text = rest.lstrip("。，：:；; ") if rest[:1] in "。，：:；; " else rest.split("。", 1)[-1]

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from assistant.draft import DraftChain, DraftConfig, DraftRequest, draft_to_docx
+from assistant.draft_text import self_name
 from assistant.guards import longest_copy, unsupported_figures
 from assistant.names import NameGuard, family_of, place_names
 from tests.fakes import scripted
@@ -33,6 +34,11 @@ def test_request_is_validated():
     with pytest.raises(ValueError, match="style"):
         DraftRequest("problems", "某县", style="bullets")
     assert DraftRequest("problems", "某县", facts=["", " - 打掉团伙2个。"]).facts == ["打掉团伙2个"]
+
+
+def test_units_name_themselves():
+    assert [self_name(u) for u in ("某县", "某市公安局", "某县市场监督管理局", "某区人大常委会调研组", "某中心")] == \
+        ["我县", "我局", "我局", "调研组", "我单位"]
 
 
 def test_names_of_other_units_are_found_and_masked(samples_dir):
@@ -76,7 +82,7 @@ def test_guards_on_what_the_model_writes(sample_index, embeddings):
         f"一是坚持高位推动。{copied}。",  # a copied passage: written again …
         f"{copied}。同时走访群众500人次。",  # … copied again: dropped; the invented figure becomes a placeholder
         "各乡镇联合延安市民警开展排查。全县上下形成了齐抓共管的工作格局。",  # a foreign place and body
-        "通过深入排查，共打掉恶势力犯罪集团两个，一是摸清底数，二是深挖彻查。",  # 两个 = the fact's 2个
+        "通过深入排查，我们共打掉恶势力犯罪集团两个，一是摸清底数，二是深挖彻查。",  # 两个 = the fact's 2个
     ]
     chain = DraftChain(sample_index, embeddings, scripted(*replies), config=DraftConfig())
     events = list(chain.draft(request))
@@ -87,6 +93,7 @@ def test_guards_on_what_the_model_writes(sample_index, embeddings):
     assert "500" not in result["text"] and "X人次" in result["placeholders"]
     assert result["leaked_names"] == ["延安", "民警"] and "延安" not in result["text"] and "民警" not in result["text"]
     assert "齐抓共管" in result["text"]  # only the offending sentence went
+    assert "我们" not in result["text"] and "我县共打掉" in result["text"]  # the unit names itself as 公文 does
     for point in result["points"]:
         assert longest_copy(point["body"], [r["text"] for r in point["references"]]) < 40
         assert point["references"] and "一是" not in point["body"] and "二是" not in point["body"]
@@ -97,7 +104,8 @@ def test_guards_on_what_the_model_writes(sample_index, embeddings):
 
 def test_revisions_keep_the_guards(sample_index, embeddings):
     base = DraftChain(sample_index, embeddings, None).run(_request())
-    chain = DraftChain(sample_index, embeddings, scripted("宣传覆盖面持续扩大，累计开展活动80场，发放宣传资料1.2万份。"))
+    reply = "宣传覆盖面持续扩大，累计开展活动80场，发放宣传资料1.2万份。"
+    chain = DraftChain(sample_index, embeddings, scripted(reply))
     revised = chain.revise(base, "压缩", point=0)
     assert revised["points"][0]["body"].startswith("宣传覆盖面持续扩大") and "X场" in revised["placeholders"]
     assert "1.2万份" in revised["points"][0]["body"] and "80" not in revised["text"]
@@ -106,6 +114,8 @@ def test_revisions_keep_the_guards(sample_index, embeddings):
     assert "压缩" in sent and base["points"][0]["body"] in sent
     with pytest.raises(ValueError, match="压缩"):
         chain.revise(base, "翻译")
+    with pytest.raises(ValueError, match="共3条"):
+        chain.revise(base, "压缩", point=5)
     with pytest.raises(RuntimeError, match="大模型"):
         DraftChain(sample_index, embeddings, None).revise(base, "扩写")
 

@@ -10,7 +10,7 @@ VARIABLES = {
     "condense_question": {"history": "用户：延安市打掉了几个团伙？", "question": "那公安局呢？"},
     "answer_system": {},
     "answer_user": {"sources": "[1] 《报告》 一、基本情况\n打掉4个团伙。", "question": "打掉了几个团伙？"},
-    "draft_system": {"unit": "某县市场监督管理局"},
+    "draft_system": {"unit": "某县市场监督管理局", "self_name": "我局"},
     "draft_point": {"section_name": "存在的问题", "topic": "扫黑除恶", "heading": "宣传发动不够深入",
                     "facts": "- 发放宣传资料1.2万份", "references": "- 群众知晓率不高", "sentences": "2至3",
                     "chars": "100", "focus": "问题的具体表现和影响"},
