@@ -58,6 +58,21 @@ def reference_clauses(references: list[dict], guard, limit: int) -> str:
     return "\n".join(f"- {c}" for c in out[:limit]) or "（无）"
 
 
+def _drop_repeated_clauses(text: str) -> str:
+    """Each clause once: a small model that loops repeats a run of clauses ("加强宣传发动，专群结合，…" twice)."""
+    seen: set[str] = set()
+    out = []
+    for clause in re.findall(r"[^，；。！？]+[，；。！？]?", text):
+        key = clause.rstrip("，；。！？")
+        if len(key) >= 4 and key in seen:
+            if clause[-1:] in "。！？" and out:  # keep the sentence end of a dropped closing clause
+                out[-1] = out[-1].rstrip("，；") + clause[-1]
+            continue
+        seen.add(key)
+        out.append(clause)
+    return "".join(out)
+
+
 def clean_body(generated: str, heading: str, chars: int, self_ref: str = "我单位") -> str:
     """The model's text as one paragraph body: no heading, quotes, Markdown, list items or enumerations of its own
     (一是… inside 一是… breaks the ladder), no "以下措施：" lead-ins, 我们 as the unit names itself
@@ -65,13 +80,14 @@ def clean_body(generated: str, heading: str, chars: int, self_ref: str = "我单
     text = re.sub(r"[\"“”'‘’]|\*\*|#+\s*", "", generated.strip())
     text = re.sub(r"(?m)^\s*(?:[-•*]|\d+[.、．]|[（(]\d+[）)])\s*", "", text)
     text = re.sub(rf"(^|[。；，,：:\n])\s*(?:[{ORDINALS}]+是|[（(][{ORDINALS}]+[）)]|[{ORDINALS}]+、)", r"\1", text)
-    lead_ins = r"[^。；\n]*(?:要点|以下(?:措施|几个方面|工作))[：:]|（无）|(?:措施|成效|做法|表现|原因)[：:]"
+    lead_ins = r"[^。；\n]*(?:要点|以下[^。；\n]{0,8})[：:]|（无）|(?:措施|成效|做法|表现|原因)[：:]"
     text = re.sub(lead_ins, "", text)
     text = re.sub(r"\s*\n\s*", "", text).strip().replace(",", "，")
     text = text.replace("我们", self_ref)
     if text.startswith(heading):  # "宣传发动不够深入。…" or "宣传发动不够深入是…的关键。…": a restatement
         rest = text[len(heading):]
         text = rest.lstrip("。，：:；; ") if rest[:1] in "。，：:；; " else rest.split("。", 1)[-1]
+    text = _drop_repeated_clauses(text)
     kept = ""
     for sentence in SENTENCE.findall(text):
         if kept and len(kept) + len(sentence) > chars * 1.5:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from assistant.draft import DraftChain, DraftConfig, DraftRequest, draft_to_docx
-from assistant.draft_text import self_name
+from assistant.draft_text import clean_body, self_name
 from assistant.guards import longest_copy, unsupported_figures
 from assistant.names import NameGuard, family_of, place_names
 from tests.fakes import scripted
@@ -39,6 +39,15 @@ def test_request_is_validated():
 def test_units_name_themselves():
     assert [self_name(u) for u in ("某县", "某市公安局", "某县市场监督管理局", "某区人大常委会调研组", "某中心")] == \
         ["我县", "我局", "我局", "调研组", "我单位"]
+
+
+def test_model_output_becomes_one_plain_paragraph():
+    raw = ("宣传发动不够深入。为此我们将采取以下具体措施：\n1. 一是加强宣传，二是深入摸排。\n- 强化协作，形成合力，"
+           "加强宣传，形成合力。")
+    body = clean_body(raw, "宣传发动不够深入", 100, "我局")
+    assert body == "加强宣传，深入摸排。强化协作，形成合力。"
+    long = "。".join(f"第{i}句内容较长的一句话" for i in range(20)) + "。"
+    assert len(clean_body(long, "无关", 40)) <= 60
 
 
 def test_names_of_other_units_are_found_and_masked(samples_dir):
