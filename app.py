@@ -176,7 +176,7 @@ def build_app(settings: Settings, assistant: Assistant | None = None, library: L
         return status_markdown(assistant, library.counts(), speed, library.last_ingest)
 
     with gr.Blocks(title="汇报助手") as demo:
-        gr.Markdown("## 汇报助手 · 工作报告问答、检索与资料库")
+        gr.Markdown("## 汇报助手 · 工作报告问答、起草、检索与资料库")
         with gr.Tab("问答"):
             with gr.Row():
                 with gr.Column(scale=3):
