@@ -115,6 +115,17 @@ def mark_unsupported(text: str, figures: list[str]) -> str:
     return text
 
 
+_BOLD = re.compile(r"\*\*([^*\n]{1,80}?)\*\*(?=[\s，。；：:、！？,.;]|$)")
+
+
+def plain_text(text: str) -> str:
+    """A model's Markdown made plain: ``**青壮年劳动力大量外出**：`` would otherwise read as masked figures (``**青``).
+
+    Emphasis counts only where its closing ``**`` ends a phrase; a mask such as ``投入**万元，印制**份`` keeps both."""
+    text = _BOLD.sub(r"\1", text)
+    return re.sub(r"(?m)^\s*#{1,6}\s+", "", text)
+
+
 def to_placeholders(text: str, figures: list[str]) -> str:
     """Turn each unsupported figure into a placeholder the writer must fill: ``500人次`` → ``X人次``.
 

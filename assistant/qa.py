@@ -14,7 +14,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 
 from .evidence import EvidenceSet, select_evidence, split_sentences
-from .guards import CITATION, clean_citations, extract_figures, mark_unsupported, unsupported_figures
+from .guards import CITATION, clean_citations, extract_figures, mark_unsupported, plain_text, unsupported_figures
 from .intent import answers_the_ask, implied_orgs, implied_sections
 from .prompts import render
 
@@ -234,7 +234,7 @@ class QAChain:
                     first_token = time.perf_counter()
                 parts.append(piece)
                 yield {"type": "token", "text": piece}
-            generated = "".join(parts).strip()
+            generated = plain_text("".join(parts)).strip()
             if _REFUSAL_WORDS.search(generated) and len(CITATION.sub("", generated)) < 40:
                 answer, refused, mode = REFUSAL, True, "llm"
             elif is_degenerate(generated, evidence):

@@ -35,3 +35,11 @@ def test_wording_numbers_are_not_figures():
 def test_mark_and_citations():
     assert mark_unsupported("投入3.5万元，共13个", ["3.5万元", "3个"]) == "投入3.5万元〔未核实〕，共13个"
     assert clean_citations("甲[1]乙[7]丙[2]丁[编号]", {1, 2}) == "甲[1]乙丙[2]丁"
+
+
+def test_markdown_emphasis_is_not_a_masked_figure():
+    from assistant.guards import plain_text
+
+    answer = plain_text("1. **青壮年劳动力大量外出**：村两委班子青黄不接。\n### 小结\n投入**万元，印制**份")
+    assert answer.startswith("1. 青壮年劳动力大量外出：") and "### " not in answer
+    assert [f.surface for f in extract_figures(answer)] == ["**万", "**份"]  # masks keep their stars
