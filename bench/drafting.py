@@ -16,10 +16,11 @@ import argparse
 import json
 import statistics
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import fresh_library, print_summary  # noqa: E402
 
 
 def load_tasks(path: str) -> list[dict]:
@@ -62,15 +63,10 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     from assistant.draft import DraftRequest
-    from assistant.service import build_assistant
-    from assistant.settings import load_settings
-    from ingest.pipeline import ingest_paths
 
     tasks = load_tasks(args.tasks)
     rows, drafts = [], []
-    with tempfile.TemporaryDirectory() as tmp:
-        assistant = build_assistant(load_settings(tmp), args.llm)
-        ingest_paths([args.docs], assistant.index)
+    with fresh_library(args.docs, args.llm) as assistant:
         chunks = assistant.index.store.collection.get(include=["documents"])["documents"]
         assistant.drafter.warm()  # as the app does at start: the times are those of a draft in the app
         for _ in range(args.repeat):
@@ -94,9 +90,9 @@ def main(argv=None) -> int:
         "longest_copy_max": max(r["longest_copy"] for r in rows),
         "points_with_references": f"{sum(int(r['with_references'].split('/')[0]) for r in rows)}/"
                                   f"{sum(r['points'] for r in rows)}",
-        "first_point_s_median": statistics.median(r["first_point_s"] for r in rows),
+        "first_point_s_median": round(statistics.median(r["first_point_s"] for r in rows), 2),
         "first_point_s_max": max(r["first_point_s"] for r in rows),
-        "total_s_median": statistics.median(r["total_s"] for r in rows),
+        "total_s_median": round(statistics.median(r["total_s"] for r in rows), 2),
     }
     if args.json:
         print(json.dumps({"summary": summary, "rows": rows, "drafts": drafts}, ensure_ascii=False))
@@ -109,10 +105,7 @@ def main(argv=None) -> int:
               f"{r['first_point_s']:>8}{r['total_s']:>8}  {'、'.join(r['missed'] + r['leaks'])}")
         if args.show:
             print(text, "\n")
-    print()
-    for key, value in summary.items():
-        print(f"{key:<24}{value}")
-    return 0
+    return print_summary(summary)
 
 
 if __name__ == "__main__":

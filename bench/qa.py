@@ -13,12 +13,12 @@ import argparse
 import json
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.common import fresh_library, print_summary  # noqa: E402
 from bench.retrieval import is_hit, load_qa  # noqa: E402
 
 
@@ -53,19 +53,12 @@ def main(argv=None) -> int:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
 
-    from assistant.service import build_assistant
-    from assistant.settings import load_settings
-    from ingest.pipeline import ingest_paths
-
     questions = load_qa(args.qa)
     if args.limit:
         questions = ([q for q in questions if q.get("evidence")][: args.limit]
                      + [q for q in questions if not q.get("evidence")][: args.limit])
     rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        settings = load_settings(tmp)
-        assistant = build_assistant(settings, args.llm)
-        ingest_paths([args.docs], assistant.index)
+    with fresh_library(args.docs, args.llm) as assistant:
         for q in questions:
             t0 = time.perf_counter()
             first_evidence = None
@@ -122,10 +115,7 @@ def main(argv=None) -> int:
         flag = "absent" if r["absent"] else ("OK " if r["answered_right_source"] else "MISS")
         print(f"{flag:<6} refused={str(r['refused']):<5} {r['mode']:<10} ev={r['evidence_s']:.2f}s "
               f"total={r['total_s']:.1f}s  {r['q']}")
-    print()
-    for key, value in summary.items():
-        print(f"{key:<24}{value}")
-    return 0
+    return print_summary(summary)
 
 
 if __name__ == "__main__":
