@@ -103,10 +103,12 @@ class DraftChain:
     def _reports_on_topic(self, topic: str) -> set[str] | None:
         """Titles of the reports on ``topic`` (any of its words in the title), or None for all of them: the topic
         names the campaign, and a campaign word such as 常态化 must not shut out the reports that omit it."""
-        from .themes import _HOW_WORDS, _jieba
+        from vectorstore.keyword import quiet_jieba
+
+        from .themes import _HOW_WORDS
 
         titles = {r["title"] for rec in self.index.documents.values() for r in rec.get("reports", [])}
-        words = [w for w in _jieba().lcut(topic) if len(w) >= 2 and w not in _HOW_WORDS]
+        words = [w for w in quiet_jieba().lcut(topic) if len(w) >= 2 and w not in _HOW_WORDS]
         hit = {t for t in titles if any(w in t for w in words)}
         return hit or None
 
@@ -146,12 +148,17 @@ class DraftChain:
             out.append(np.asarray(inside) if inside else np.zeros((1, dim)))  # a point without windows matches nothing
         return out
 
-    def _affinity(self, queries: list[str], groups: list[list]):
-        """queries × groups: the best cosine of each query (a fact, an outline heading) with a group's vectors."""
+    def _embed_queries(self, texts: list[str]):
         import numpy as np
 
-        q = np.asarray([self.embeddings.embed_query(t) for t in queries])
-        return np.stack([(q @ np.vstack(g).T).max(axis=1) for g in groups], axis=1)
+        return np.asarray([self.embeddings.embed_query(t) for t in texts])
+
+    @staticmethod
+    def _affinity(queries, groups: list[list]):
+        """queries × groups: the best cosine of each query vector (a fact, an outline heading) with a group's."""
+        import numpy as np
+
+        return np.stack([(queries @ np.vstack(g).T).max(axis=1) for g in groups], axis=1)
 
     def plan(self, request: DraftRequest, guard: NameGuard) -> list[PlannedPoint]:
         """The points to write: the outline's headings, else the most-raised themes that have a heading-like lead
@@ -162,8 +169,9 @@ class DraftChain:
         flat = [p for t in themes for p in t["points"]]
         vectors = dict(zip((p["chunk_id"] + p["lead"] for p in flat), self._point_vectors(flat)))
         groups = [[vectors[p["chunk_id"] + p["lead"]] for p in t["points"]] for t in themes]
+        facts = self._embed_queries(request.facts) if request.facts else None  # embedded once, used twice
         if request.outline:
-            match = (list(self._affinity(request.outline, groups).argmax(axis=1)) if themes
+            match = (list(self._affinity(self._embed_queries(request.outline), groups).argmax(axis=1)) if themes
                      else [None] * len(request.outline))
             planned = [PlannedPoint(h, self._references(themes[i], request) if i is not None else [],
                                     label=themes[i]["label"] if i is not None else "")
@@ -173,7 +181,7 @@ class DraftChain:
             headed = [(i, self._heading(t, guard)) for i, t in enumerate(themes)]
             order = [i for i, h in sorted(headed, key=lambda x: -themes[x[0]]["score"]) if h]  # stable sort
             n = max(c.min_points, min(c.max_points, round(request.length / c.chars_per_point)))
-            wanted = ({order[int(j)] for j in self._affinity(request.facts, [groups[i] for i in order])
+            wanted = ({order[int(j)] for j in self._affinity(facts, [groups[i] for i in order])
                        .argmax(axis=1)} if request.facts and order else set())
             chosen = sorted(wanted, key=order.index)[:n]
             chosen += [i for i in order if i not in chosen][: n - len(chosen)]
@@ -184,7 +192,7 @@ class DraftChain:
             heads = self.embeddings.embed_documents([p.heading for p in planned])
             point_groups = [[[h]] + [vectors.get(r["chunk_id"] + r["lead"], [h]) for r in p.references]
                             for h, p in zip(heads, planned)]
-            for fact, i in zip(request.facts, self._affinity(request.facts, point_groups).argmax(axis=1)):
+            for fact, i in zip(request.facts, self._affinity(facts, point_groups).argmax(axis=1)):
                 planned[int(i)].facts.append(fact)
         return planned
 

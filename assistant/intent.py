@@ -53,10 +53,11 @@ def answers_the_ask(question: str, answer: str, figures: int) -> bool:
     if _ASKS_FIGURE.search(question) and not figures:
         return False
     if _ASKS_NAME.search(question):
-        import jieba
+        from vectorstore.keyword import quiet_jieba
+
+        quiet_jieba()
         import jieba.posseg
 
-        jieba.setLogLevel(60)
         asked = set(question)
         names = [w.word for w in jieba.posseg.cut(answer) if w.flag.startswith("nr") and not set(w.word) <= asked]
         return bool(names or _NAMED_PERSON.search(answer))

@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from vectorstore.keyword import quiet_jieba
+
 # Body families: every word that names the body or its people.  Longest words first where one contains another.
 BODY_FAMILIES: dict[str, tuple[str, ...]] = {
     "公安": ("公安局", "公安分局", "公安机关", "公安厅", "派出所", "刑警大队", "民警", "辅警", "刑警", "警力", "公安"),
@@ -45,21 +47,14 @@ def family_of(unit: str) -> str | None:
     return None
 
 
-def _jieba():
-    import jieba
-
-    jieba.setLogLevel(60)
-    return jieba
-
-
 def place_names(text: str) -> set[str]:
     """Places and people a text names: 延安, 吴起, 涪江, 南路, 高雷雷 (see the module docstring).
 
     Only proper nouns count (jieba's part-of-speech tags): "指导|县区" is a verb and "办公|区" a common noun before a
     generic word."""
+    quiet_jieba()
     import jieba.posseg
 
-    _jieba()
     words = [(w.word, w.flag) for w in jieba.posseg.cut(text) if w.word.strip()]
     found: set[str] = set()
     for i, (word, flag) in enumerate(words):

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from ingest.chunker import SEP
 from ingest.structure import CN_NUM, ENUM, heading_level, lead_of
+from vectorstore.keyword import quiet_jieba
 
 SECTIONS = ("problems", "plans", "progress")
 # Cosine distance (average linkage) at which groups stop merging.  Dendrograms of the sample sections: the 线索摸排
@@ -151,18 +152,11 @@ def extract_points(index, section: str) -> list[Point]:
 def _words(text: str) -> list[str]:
     """Meaningful jieba words of a lead, each four-character compound also as its two halves (联动机制 → 联动, 机制)."""
     out = []
-    for word in _jieba().lcut(text):
+    for word in quiet_jieba().lcut(text):
         for part in ([word, word[:2], word[2:]] if len(word) == 4 else [word]):
             if len(part) >= 2 and part not in _HOW_WORDS and _HAN.match(part):
                 out.append(part)
     return out
-
-
-def _jieba():
-    import jieba
-
-    jieba.setLogLevel(60)
-    return jieba
 
 
 def _vectors(index, points: list[Point]):
@@ -203,7 +197,7 @@ def _cluster(features, threshold: float) -> list[int]:
 
 def _candidates(lead: str) -> set[str]:
     """What a lead may be labelled by: its meaningful words and pairs of adjacent ones up to four characters."""
-    tokens = _jieba().lcut(lead)
+    tokens = quiet_jieba().lcut(lead)
     found = set(_words(lead))
     return found | {a + b for a, b in pairwise(tokens) if a in found and b in found and len(a + b) <= 4}
 
@@ -233,7 +227,7 @@ def _on_topic(index, points: list[Point], vectors, topic: str) -> list[bool]:
     the topic (a four-character word also by its two halves: 经费保障 ↔ "增加经费，加强保障力"); else those whose
     text does; else, by meaning, the points whose e5 similarity to the topic is within ``TOPIC_MARGIN`` of the best
     one's (similarities within one genre are compressed into a narrow band: only a relative cut means anything)."""
-    words = [w for w in _jieba().lcut(topic) if len(w) >= 2 and w not in _HOW_WORDS and _HAN.match(w)]
+    words = [w for w in quiet_jieba().lcut(topic) if len(w) >= 2 and w not in _HOW_WORDS and _HAN.match(w)]
     words = words or [topic.strip()]
     for field_of in (lambda p: p.lead, lambda p: p.text):
         named = [all(_names(field_of(p), w) for w in words) for p in points]

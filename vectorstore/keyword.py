@@ -15,11 +15,17 @@ _PUNCT = re.compile(r"^[\W_]+$")
 _STOP = set("的 了 和 与 及 是 在 对 为 等 中 将 并 把 被 也 都 而 或 之 其 有 从 以 于 这 那 哪些 什么 怎么 如何 怎样 为什么 吗 呢 多少 几 个".split())
 
 
-def tokenize(text: str) -> list[str]:
-    """jieba search-mode tokens without punctuation and function words."""
+def quiet_jieba():
+    """jieba, imported on first use with its start-up log ("Building prefix dict…") silenced."""
     import jieba
 
     jieba.setLogLevel(60)
+    return jieba
+
+
+def tokenize(text: str) -> list[str]:
+    """jieba search-mode tokens without punctuation and function words."""
+    jieba = quiet_jieba()
     return [t for t in (w.strip().lower() for w in jieba.cut_for_search(text))
             if t and t not in _STOP and not _PUNCT.match(t)]
 
