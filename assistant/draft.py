@@ -17,7 +17,8 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .draft_text import SENTENCE, clauses_within, clean_body, marker, reference_clauses, self_name, strip_end
+from .draft_text import (SENTENCE, clauses_within, clean_body, marker, reference_clauses, self_name, strip_end,
+                         to_own_level)
 from .guards import longest_copy, placeholders_in, to_placeholders, unsupported_figures
 from .names import NameGuard, family_of
 from .prompts import render
@@ -209,7 +210,8 @@ class DraftChain:
             grams = {lead[i:i + 2] for i in range(len(lead) - 1)}
             return sum(len(grams & {o[i:i + 2] for i in range(len(o) - 1)}) for o in leads if o != lead)
 
-        return max(pool, key=lambda lead: (theme["label"] in lead, shared(lead), -len(lead)))
+        best = max(pool, key=lambda lead: (theme["label"] in lead, shared(lead), -len(lead)))
+        return to_own_level(best, guard.unit)
 
     def _references(self, theme: dict, request: DraftRequest) -> list[dict]:
         """Up to ``config.references`` points of the theme, one per report first, the writer's own kind first."""
@@ -274,6 +276,7 @@ class DraftChain:
                 generated += piece
                 yield {"type": "token", "i": i, "text": piece}
             raw = clean_body(generated, point.heading, chars, self_name(request.unit))
+            raw = to_own_level(raw, request.unit, point.facts)
             if longest_copy(raw, references) < self.config.copy_limit:
                 break
         return self.check(raw, point.facts, guard, references)
@@ -355,6 +358,7 @@ class DraftChain:
             prompt = render("draft_revise", instruction=REVISIONS[action].format(chars=int(chars)), text=p["body"])
             generated = "".join(self._stream([HumanMessage(prompt)], max_tokens=int(chars * 1.3) + 60))
             new = clean_body(generated, p["heading"], int(chars), self_name(request.unit))
+            new = to_own_level(new, request.unit, p["facts"])
             if not new:
                 continue
             body, found = self.check(new, p["facts"], guard, [r["text"] for r in p["references"]])

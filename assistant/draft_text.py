@@ -27,6 +27,33 @@ def self_name(unit: str) -> str:
     return _SELF.get(unit.strip()[-1:], "我单位")
 
 
+def unit_level(unit: str) -> str | None:
+    """The level of government a unit stands at (某县市场监督管理局 → 县, 某市公安局 → 市), None when it names none."""
+    from .names import BODY_FAMILIES
+
+    rest = unit
+    for word in sorted((w for ws in BODY_FAMILIES.values() for w in ws), key=len, reverse=True):
+        rest = rest.replace(word, "")
+    levels = [c for c in rest if c in "市县区"]
+    return levels[-1] if levels else None
+
+
+# The unit's own scope (全市, 我县, 本区) and its own campaign bodies (县扫黑办, 市扫黑除恶领导小组), at any level:
+# written from another level's report they must take the writer's level.  全市场 and 本区域 are no scopes;
+# 各县区扫黑办 names many, not one.
+_OWN_SCOPE = re.compile(r"(?<=[全我本])([市县区])(?![场域])|(?<![省市县区各全])([市县区])(?=扫黑办|扫黑除恶(?:专项斗争)?领导小组)")
+
+
+def to_own_level(text: str, unit: str, keep: list[str] = ()) -> str:
+    """"全市""市扫黑办" in a county's draft become "全县""县扫黑办": a reference from a city report must not make
+    the county describe the city.  The user's own words (``keep``: the facts) stay as written."""
+    level = unit_level(unit)
+    if not level:
+        return text
+    kept = [range(m.start(), m.end()) for k in keep if k for m in re.finditer(re.escape(k), text)]
+    return _OWN_SCOPE.sub(lambda m: m.group(0) if any(m.start() in r for r in kept) else level, text)
+
+
 def strip_end(text: str) -> str:
     """A phrase without its closing punctuation, ASCII commas as the genre's full-width ones."""
     return text.strip().replace(",", "，").rstrip("。；;，.").strip()

@@ -78,7 +78,7 @@ _MEASURE_GROUPS = ["名人位", "起件宗", "次轮场期", "个"]
 _NOT_COUNTS = set("元年月日天倍%")
 
 
-def _same_kind(a: str, b: str) -> bool:
+def same_kind(a: str, b: str) -> bool:
     if not a or not b or a == b:
         return True
     if "个" in (a, b):  # 个 counts anything countable, never money or dates
@@ -90,7 +90,20 @@ def _supported(fig: Figure, source_figures: list[Figure], source_text: str) -> b
     if fig.value is None:
         return fig.surface in source_text
     return any(s.value is not None and abs(s.value - fig.value) < 1e-6 and s.percent == fig.percent
-               and _same_kind(s.measure, fig.measure) for s in source_figures)
+               and same_kind(s.measure, fig.measure) for s in source_figures)
+
+
+def char_bigrams(text: str) -> set[str]:
+    """Pairs of characters, punctuation and digits left out: how close two Chinese sentences are, without a tokenizer."""
+    text = re.sub(r"[\s，。；：、“”‘’（）()\[\]\d]", "", text)
+    return {text[i:i + 2] for i in range(len(text) - 1)}
+
+
+def supported_figures(text: str, sources: list[str]) -> list[Figure]:
+    """Figures of ``text`` that occur in ``sources``: what an answer actually gives from the material."""
+    source_text = "\n".join(sources)
+    source_figures = extract_figures(source_text)
+    return [fig for fig in extract_figures(text) if _supported(fig, source_figures, source_text)]
 
 
 def unsupported_figures(text: str, sources: list[str], masks: bool = True) -> list[str]:

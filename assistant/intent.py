@@ -1,4 +1,5 @@
-"""What a question implies about where its answer stands: a section type, an issuing body.
+"""What a question implies about where its answer stands (a section type, an issuing body), and what kind of thing
+it asks for (a figure of something counted, a name), so an answer without that thing counts as a refusal.
 
 Used as a *soft* preference (filtered and unfiltered results are fused), because officials' wording is loose:
 "为什么整改过的问题又反复冒出来" is about 存在问题, "怎样切断经济来源" may be answered by 做法 or by 建议.
@@ -6,6 +7,8 @@ Used as a *soft* preference (filtered and unfiltered results are fused), because
 from __future__ import annotations
 
 import re
+
+from .guards import char_bigrams, extract_figures, same_kind, supported_figures
 
 _PLANS = re.compile(r"下一步|下步|打算|建议|今后|将要|计划|准备怎么|要重点")
 _PROBLEMS = re.compile(r"问题|不足|短板|困难|差距|薄弱|为什么|原因")
@@ -39,26 +42,59 @@ def implied_orgs(question: str, orgs: list[str]) -> list[str]:
     return [org for org in orgs if any(alias in question for alias in _aliases(org))]
 
 
-# What a question asks for, when it asks for one kind of thing: a figure, or a person's name.
+# What a question asks for, when it asks for one kind of thing: a figure, a person's name, a named enterprise.
 _ASKS_FIGURE = re.compile(r"多少|几[个次名起件项家条人位轮批所处年]|号码|电话|数量|比例|百分之")
+_COUNTED = re.compile(r"(?:几|多少)([个次名起件项家条人位轮批所处架场座辆台])([^？?。！]{2,})")  # 几|次|座谈会
 _ASKS_NAME = re.compile(r"叫什么名字|叫什么|姓名|名字是")
 _NAMED_PERSON = re.compile(r"(?:[xX*]{1,3}|某某)(?:同志|主任|书记|局长)?")
+_ASKS_FIRM = re.compile(r"哪家(?!单位|部门|机关)|哪(?:个|些)(?:企业|公司|商户)|什么(?:企业|公司)")
+_FIRM = re.compile(r"[\u4e00-\u9fffxX*“”]{2,}(?:公司|企业|集团|厂|店|合作社|商行)")
 
 
-def answers_the_ask(question: str, answer: str, figures: int) -> bool:
-    """False when the answer lacks the kind of thing the question asks for: a figure (``figures`` counts those the
-    number guard found in the answer) or a person's name.  A small model handed material without the answer
-    restates the question ("举报电话号码是：") or answers with a neighbouring fact (a report title for a name);
-    without the thing asked for, that is a refusal, not an answer."""
-    if _ASKS_FIGURE.search(question) and not figures:
+def _counts_what_was_asked(question: str, answer: str, sources: list[str]) -> bool:
+    """A count answers "几次座谈会" only where a source sentence gives that figure *and* speaks of 座谈会: the
+    sources' "联席会议5次" is a supported figure, but not of the thing asked."""
+    from ingest.clean import split_sentences
+
+    counted = _COUNTED.search(question)
+    if not counted:
+        return True
+    thing = char_bigrams(counted.group(2))
+    return any(thing & char_bigrams(sentence) and supported_figures(answer, [sentence])
+               for source in sources for sentence in split_sentences(source))
+
+
+def counting_sentences(question: str, sentences: list[str]) -> list[int]:
+    """Which ``sentences`` count the thing a "几个/多少名 X" question asks about: they speak of X and hold a figure
+    (or a masked one) of that measure.  When the model's own figure is not from the sources, these are the answer."""
+    counted = _COUNTED.search(question)
+    if not counted:
+        return []
+    thing = char_bigrams(counted.group(2))
+    return [i for i, sentence in enumerate(sentences) if thing & char_bigrams(sentence)
+            and any(fig.value is None or same_kind(fig.measure, counted.group(1)) for fig in extract_figures(sentence))]
+
+
+def _names(answer: str, question: str, flags: tuple[str, ...]) -> list[str]:
+    from vectorstore.keyword import quiet_jieba
+
+    quiet_jieba()
+    import jieba.posseg
+
+    asked = set(question)
+    return [w.word for w in jieba.posseg.cut(answer) if w.flag.startswith(flags) and not set(w.word) <= asked]
+
+
+def answers_the_ask(question: str, answer: str, sources: list[str]) -> bool:
+    """False when the answer lacks, from ``sources``, the kind of thing the question asks for: a figure of the thing
+    counted, a person's name, an enterprise's name.  A small model handed material without the answer restates
+    the question ("举报电话号码是："), answers with a neighbouring fact (a report title for a name, a case for an
+    enterprise) or makes a figure up ("召开了2次座谈会"); without the thing asked for, that is a refusal."""
+    if _ASKS_FIGURE.search(question) and not (supported_figures(answer, sources)
+                                             and _counts_what_was_asked(question, answer, sources)):
         return False
     if _ASKS_NAME.search(question):
-        from vectorstore.keyword import quiet_jieba
-
-        quiet_jieba()
-        import jieba.posseg
-
-        asked = set(question)
-        names = [w.word for w in jieba.posseg.cut(answer) if w.flag.startswith("nr") and not set(w.word) <= asked]
-        return bool(names or _NAMED_PERSON.search(answer))
+        return bool(_names(answer, question, ("nr",)) or _NAMED_PERSON.search(answer))
+    if _ASKS_FIRM.search(question):
+        return bool(_names(answer, question, ("nt",)) or _FIRM.search(answer))
     return True

@@ -14,8 +14,9 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 
 from .evidence import EvidenceSet, select_evidence, split_sentences
-from .guards import CITATION, clean_citations, extract_figures, mark_unsupported, plain_text, unsupported_figures
-from .intent import answers_the_ask, implied_orgs, implied_sections
+from .guards import (CITATION, char_bigrams, clean_citations, extract_figures, mark_unsupported, plain_text,
+                     unsupported_figures)
+from .intent import answers_the_ask, counting_sentences, implied_orgs, implied_sections
 from .prompts import render
 
 REFUSAL = "资料中未找到相关信息。"
@@ -36,11 +37,6 @@ class QAConfig:
     max_chars: int = 700
 
 
-def _bigrams(text: str) -> set[str]:
-    text = re.sub(r"[\s，。；：、“”‘’（）()\[\]\d]", "", text)
-    return {text[i:i + 2] for i in range(len(text) - 1)}
-
-
 def attach_citations(answer: str, evidence: EvidenceSet) -> str:
     """Keep the model's valid [n]; add the [n] of the evidence sentence each answer sentence matches best.
 
@@ -55,10 +51,10 @@ def attach_citations(answer: str, evidence: EvidenceSet) -> str:
         if not CITATION.sub("", sentence).strip() or _REFUSAL_WORDS.search(sentence):
             out.append(sentence)
             continue
-        grams = _bigrams(sentence)
+        grams = char_bigrams(sentence)
         best, best_n = 0.0, None
         for ev in evidence.sentences:
-            overlap = len(grams & _bigrams(ev.sentence)) / max(1, len(grams))
+            overlap = len(grams & char_bigrams(ev.sentence)) / max(1, len(grams))
             if overlap > best:
                 best, best_n = overlap, ev.n
         cited = {int(n) for n in CITATION.findall(sentence)}
@@ -120,7 +116,7 @@ def restates_question(question: str, answer: str) -> bool:
     text = CITATION.sub("", answer)
     if extract_figures(text):
         return False
-    novel = _bigrams(text) - _bigrams(question)
+    novel = char_bigrams(text) - char_bigrams(question)
     return not [g for g in novel if not set(g) & _GLUE]
 
 
@@ -239,8 +235,15 @@ class QAChain:
                 answer, refused, mode = REFUSAL, True, "llm"
             elif is_degenerate(generated, evidence):
                 pass  # the extractive answer stands
-            elif not answers_the_ask(standalone, CITATION.sub("", generated), len(extract_figures(generated))):
-                answer, refused, mode = REFUSAL, True, "llm"
+            elif not answers_the_ask(standalone, CITATION.sub("", generated), [s.text for s in evidence.sources]):
+                # the model's figure is not the sources' (or not of the thing counted): where an evidence sentence
+                # counts that very thing, it is the answer; otherwise the model had nothing to go on
+                counting = [evidence.sentences[i]
+                            for i in counting_sentences(standalone, [e.sentence for e in evidence.sentences])]
+                if counting:
+                    answer = "\n".join(f"{e.sentence}[{e.n}]" for e in counting[:2])
+                else:
+                    answer, refused, mode = REFUSAL, True, "llm"
             elif restates_question(standalone, generated):
                 pass  # an echo of the question: the evidence answers better
             else:

@@ -2,7 +2,8 @@
 
     python bench/qa.py --docs ../shared/corpus --qa ../shared/dev_qa.jsonl [--llm none|local|openai] [--limit N] [--json]
 
-Per question: answered with a citation that hits the evidence (hit rule of bench/retrieval.py), refused on
+Per question: whether the best-scored evidence sentence lies in an evidence passage (what the model reads most
+surely), answered with a citation that hits the evidence (hit rule of bench/retrieval.py), refused on
 ``kind: absent``, falsely refused, unsupported numbers (and whether they were flagged), time to evidence, time to
 first token, tokens/s.  With ``--llm local`` each prompt is also run straight through llama-cpp-python, so the
 chain's overhead shows as a ratio of medians measured in the same run.
@@ -19,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import fresh_library, print_summary  # noqa: E402
-from bench.retrieval import is_hit, load_qa  # noqa: E402
+from bench.retrieval import is_hit, load_qa, sentence_in  # noqa: E402
 
 
 def raw_llama_seconds(llm, chain, question: str) -> float | None:
@@ -69,6 +70,7 @@ def main(argv=None) -> int:
             for event in assistant.qa.answer(q["q"]):
                 if event["type"] == "evidence":
                     first_evidence = time.perf_counter() - t0
+                    best = max(event["sentences"], key=lambda e: e["score"], default=None)
                 elif event["type"] == "token":
                     tokens += 1
                 else:
@@ -80,6 +82,7 @@ def main(argv=None) -> int:
             row = {"q": q["q"], "answer": result["answer"], "cited": [c["n"] for c in result["citations"]],
                    "absent": absent, "refused": result["refused"], "mode": result["mode"],
                    "answered_right_source": (not absent) and (not result["refused"]) and cited_hit,
+                   "best_sentence_hit": bool(best) and sentence_in(best["sentence"], q.get("evidence", [])),
                    "unsupported": result["unsupported_numbers"], "unflagged": not flagged,
                    "evidence_s": round(first_evidence, 3), "first_token_s":
                    (result["timings"]["first_token_ms"] or 0) / 1000 or None,
@@ -99,6 +102,7 @@ def main(argv=None) -> int:
     summary = {
         "llm": args.llm, "questions": len(rows),
         "answered_right_source": f"{sum(r['answered_right_source'] for r in answerable)}/{len(answerable)}",
+        "best_evidence_sentence_right": f"{sum(r['best_sentence_hit'] for r in answerable)}/{len(answerable)}",
         "absent_refused": f"{sum(r['refused'] for r in absent)}/{len(absent)}",
         "false_refusals": f"{sum(r['refused'] for r in answerable)}/{len(answerable)}",
         "unsupported_numbers": sum(len(r["unsupported"]) for r in rows),

@@ -30,6 +30,15 @@ def is_hit(chunk: str, evidence: list[str]) -> bool:
     return False
 
 
+def sentence_in(sentence: str, evidence: list[str]) -> bool:
+    """A selected evidence sentence comes from one of the question's evidence passages."""
+    for ev in evidence:
+        m = SequenceMatcher(None, sentence, ev, autojunk=False).find_longest_match(0, len(sentence), 0, len(ev))
+        if m.size >= 0.8 * len(sentence):
+            return True
+    return False
+
+
 def load_qa(path: str | Path) -> list[dict]:
     return [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from assistant.draft import DraftChain, DraftConfig, DraftRequest, draft_to_docx
-from assistant.draft_text import clean_body, self_name
+from assistant.draft_text import clean_body, self_name, to_own_level, unit_level
 from assistant.guards import longest_copy, unsupported_figures
 from assistant.names import NameGuard, family_of, place_names
 from tests.fakes import scripted
@@ -39,6 +39,16 @@ def test_request_is_validated():
 def test_units_name_themselves():
     assert [self_name(u) for u in ("某县", "某市公安局", "某县市场监督管理局", "某区人大常委会调研组", "某中心")] == \
         ["我县", "我局", "我局", "调研组", "我单位"]
+
+
+def test_a_draft_speaks_at_its_units_level_and_keeps_the_users_words():
+    assert [unit_level(u) for u in ("某县市场监督管理局", "某市公安局", "某区人大常委会调研组", "某中心")] == \
+        ["县", "市", "区", None]
+    text = "全市召开市扫黑除恶领导小组会议，各县区扫黑办、全市场监管系统和本区域内均落实；市扫黑办督导我县3次。"
+    assert to_own_level(text, "某县", keep=["市扫黑办督导我县3次"]) == \
+        "全县召开县扫黑除恶领导小组会议，各县区扫黑办、全市场监管系统和本区域内均落实；市扫黑办督导我县3次。"
+    assert to_own_level("全县共打掉团伙", "某市公安局") == "全市共打掉团伙"
+    assert to_own_level("全县共打掉团伙", "某中心") == "全县共打掉团伙"
 
 
 def test_model_output_becomes_one_plain_paragraph():

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.intent import answers_the_ask
 from assistant.qa import REFUSAL, QAChain
 from tests.fakes import scripted
 
@@ -45,9 +46,9 @@ def test_llm_answer_gets_citations_attached(chain):
 
 
 def test_invented_number_is_flagged_and_marked(chain):
-    result = chain(scripted("县里投入专项经费50万元[1]。")).run(FUNDS)
-    assert result["unsupported_numbers"] == ["50万元"]
-    assert "50万元〔未核实〕" in result["answer"]
+    result = chain(scripted("县里投入专项经费35万元[1]，另有宣传经费50万元[1]。")).run(FUNDS)
+    assert result["unsupported_numbers"] == ["50万元"] and not result["refused"]
+    assert "50万元〔未核实〕" in result["answer"] and "35万元〔" not in result["answer"]
 
 
 def test_citation_to_no_source_is_dropped(chain):
@@ -84,6 +85,7 @@ def test_follow_up_without_llm_keeps_the_topic(chain):
 @pytest.mark.parametrize("question, reply", [
     ("市场监管局公布的扫黑除恶举报电话号码是多少？", "市场监管局公布的扫黑除恶举报电话号码是：[1]"),  # restates, no figure
     ("延安市扫黑办主任叫什么名字？", "延安市扫黑除恶专项斗争开展情况调研报告3篇[1]"),  # a title, not a name
+    ("市场监管局对哪家企业吊销了营业执照？", "市场监管局对两起涉嫌生产销售有毒有害食品案件移交公安机关进行处理[1]。"),
 ])
 def test_answer_without_what_was_asked_is_a_refusal(chain, question, reply):
     result = chain(scripted(reply)).run(question)
@@ -92,9 +94,19 @@ def test_answer_without_what_was_asked_is_a_refusal(chain, question, reply):
 
 def test_figure_of_another_kind_does_not_support_a_claim(chain):
     # the sources count 两起 cases; "2次座谈会" is not that figure
-    result = chain(scripted("调研组召开了2次座谈会[1]。")).run("延安市人大调研组在吴起县召开了几次座谈会？")
+    result = chain(scripted("调研组在吴起县召开了2次座谈会[1]。")).run("延安市人大调研组在吴起县做了哪些调研？")
     assert "2次" in result["unsupported_numbers"] and "2次〔未核实〕" in result["answer"]
-    assert not result["refused"]  # a figure was given: shown, visibly unverified
+    assert not result["refused"]  # not asked for: shown, visibly unverified
+
+
+def test_figure_question_answered_only_with_an_invented_figure_is_a_refusal(chain):
+    result = chain(scripted("调研组召开了2次座谈会[1]。")).run("延安市人大调研组在吴起县召开了几次座谈会？")
+    assert result["refused"] and result["answer"] == REFUSAL and not result["unsupported_numbers"]
+
+
+def test_figure_question_answered_with_a_figure_from_the_sources_stands(chain):
+    result = chain(scripted("县里投入专项经费35万元[1]。")).run(FUNDS)
+    assert not result["refused"] and "35万元" in result["answer"] and not result["unsupported_numbers"]
 
 
 def test_an_echo_of_the_question_falls_back_to_the_evidence(chain):
@@ -102,3 +114,24 @@ def test_an_echo_of_the_question_falls_back_to_the_evidence(chain):
     result = chain(scripted("因为群众举报了很多线索，但真正能立案的很少[2]。")).run(question)
     assert result["mode"] == "extractive" and not result["refused"] and result["citations"]
     assert len(result["answer"]) > len(question)
+
+
+def test_a_count_answers_only_for_the_thing_counted():
+    sources = ["截至9月，共召开相关部门联席会议5次。", "持续深入整治全县90个软弱涣散党组织。", "投入专项经费35万元。"]
+    assert not answers_the_ask("召开了几次座谈会？", "召开了5次座谈会", sources)  # 5次 counts 联席会议
+    assert answers_the_ask("召开了几次联席会议？", "召开了5次联席会议", sources)
+    assert answers_the_ask("有多少个战斗力弱、管理松散的基层党组织被整顿？", "90个软弱涣散党组织被整顿", sources)
+    assert answers_the_ask("投入了多少资金？", "投入35万元", sources)
+    assert not answers_the_ask("投入了多少资金？", "投入50万元", sources)
+
+
+def test_an_enterprise_question_needs_an_enterprise():
+    assert answers_the_ask("对哪家企业吊销了营业执照？", "对xx商贸有限公司吊销了营业执照[1]。", [])
+    assert not answers_the_ask("对哪家企业吊销了营业执照？", "对两起案件移交公安机关处理[1]。", [])
+
+
+def test_an_invented_count_gives_way_to_the_sentence_that_counts_the_thing(chain):
+    # the samples count 4个恶势力犯罪集团; the model's 3个 is not that figure
+    result = chain(scripted("这个县摧毁了3个恶势力团伙[1]。")).run("这个县摧毁了几个恶势力团伙？")
+    assert not result["refused"] and result["mode"] == "extractive" and not result["unsupported_numbers"]
+    assert "4个恶势力犯罪集团" in result["answer"] and "3个" not in result["answer"] and result["citations"]
