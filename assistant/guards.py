@@ -99,24 +99,25 @@ def char_bigrams(text: str) -> set[str]:
     return {text[i:i + 2] for i in range(len(text) - 1)}
 
 
-def supported_figures(text: str, sources: list[str]) -> list[Figure]:
-    """Figures of ``text`` that occur in ``sources``: what an answer actually gives from the material."""
+def _judged(text: str, sources: list[str]) -> list[tuple[Figure, bool]]:
+    """Each figure of ``text`` with whether ``sources`` hold it."""
     source_text = "\n".join(sources)
     source_figures = extract_figures(source_text)
-    return [fig for fig in extract_figures(text) if _supported(fig, source_figures, source_text)]
+    return [(fig, _supported(fig, source_figures, source_text)) for fig in extract_figures(text)]
+
+
+def supported_figures(text: str, sources: list[str]) -> list[Figure]:
+    """Figures of ``text`` that occur in ``sources``: what an answer actually gives from the material."""
+    return [fig for fig, held in _judged(text, sources) if held]
 
 
 def unsupported_figures(text: str, sources: list[str], masks: bool = True) -> list[str]:
     """Figures of ``text`` that occur in none of ``sources`` (surface forms, in order, without repeats).
 
     ``masks=False`` passes over masked figures: in a draft, ``X次`` is a placeholder the writer fills in."""
-    source_text = "\n".join(sources)
-    source_figures = extract_figures(source_text)
     out: list[str] = []
-    for fig in extract_figures(text):
-        if fig.value is None and not masks:
-            continue
-        if not _supported(fig, source_figures, source_text) and fig.surface not in out:
+    for fig, held in _judged(text, sources):
+        if not held and (masks or fig.value is not None) and fig.surface not in out:
             out.append(fig.surface)
     return out
 

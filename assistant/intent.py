@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from ingest.clean import split_sentences
+
 from .guards import char_bigrams, extract_figures, same_kind, supported_figures
 
 _PLANS = re.compile(r"下一步|下步|打算|建议|今后|将要|计划|准备怎么|要重点")
@@ -51,28 +53,31 @@ _ASKS_FIRM = re.compile(r"哪家(?!单位|部门|机关)|哪(?:个|些)(?:企业
 _FIRM = re.compile(r"[\u4e00-\u9fffxX*“”]{2,}(?:公司|企业|集团|厂|店|合作社|商行)")
 
 
+def _counted(question: str) -> tuple[str, set[str]] | None:
+    """The measure word and the thing a "几次座谈会 / 多少名死刑犯" question counts (as character pairs)."""
+    counted = _COUNTED.search(question)
+    return (counted.group(1), char_bigrams(counted.group(2))) if counted else None
+
+
 def _counts_what_was_asked(question: str, answer: str, sources: list[str]) -> bool:
     """A count answers "几次座谈会" only where a source sentence gives that figure *and* speaks of 座谈会: the
     sources' "联席会议5次" is a supported figure, but not of the thing asked."""
-    from ingest.clean import split_sentences
-
-    counted = _COUNTED.search(question)
+    counted = _counted(question)
     if not counted:
         return True
-    thing = char_bigrams(counted.group(2))
-    return any(thing & char_bigrams(sentence) and supported_figures(answer, [sentence])
+    return any(counted[1] & char_bigrams(sentence) and supported_figures(answer, [sentence])
                for source in sources for sentence in split_sentences(source))
 
 
 def counting_sentences(question: str, sentences: list[str]) -> list[int]:
     """Which ``sentences`` count the thing a "几个/多少名 X" question asks about: they speak of X and hold a figure
     (or a masked one) of that measure.  When the model's own figure is not from the sources, these are the answer."""
-    counted = _COUNTED.search(question)
+    counted = _counted(question)
     if not counted:
         return []
-    thing = char_bigrams(counted.group(2))
+    measure, thing = counted
     return [i for i, sentence in enumerate(sentences) if thing & char_bigrams(sentence)
-            and any(fig.value is None or same_kind(fig.measure, counted.group(1)) for fig in extract_figures(sentence))]
+            and any(fig.value is None or same_kind(fig.measure, measure) for fig in extract_figures(sentence))]
 
 
 def _names(answer: str, question: str, flags: tuple[str, ...]) -> list[str]:
