@@ -32,6 +32,9 @@ class Chunk:
     section_type: str
     lead: str
     has_placeholder: bool
+    place: str = ""  # the report's place, level and kind (see structure.Report): strings, never None
+    level: str = ""
+    kind: str = ""
 
     @property
     def embed_text(self) -> str:
@@ -127,5 +130,6 @@ def chunk_reports(doc_id: str, text: str, reports: list[Report], chunk_min: int 
                         chunk_id=f"{doc_id}-{seq:04d}", doc_id=doc_id, seq=seq, text=body, start=s, end=e,
                         report_index=report.index, report_title=report.title, org=report.org, year=report.year,
                         section_path=SEP.join(path), section_type=units[0].section_type,
-                        lead=units[0].lead if len(units) == 1 else "", has_placeholder=has_placeholder(body)))
+                        lead=units[0].lead if len(units) == 1 else "", has_placeholder=has_placeholder(body),
+                        place=report.place or "", level=report.level or "", kind=report.kind or ""))
     return chunks

@@ -28,7 +28,7 @@ class PreparedDocument:
     def record(self) -> dict:
         """What the manifest keeps about a document (what `ingest list` and the library page show)."""
         return {"file": self.file, "name": self.name, "reports": [
-            {"title": r.title, "org": r.org, "year": r.year,
+            {"title": r.title, "org": r.org, "year": r.year, "place": r.place, "level": r.level, "kind": r.kind,
              "sections": sorted({c.section_type for c in self.chunks if c.report_index == r.index}),
              "chunks": sum(1 for c in self.chunks if c.report_index == r.index)} for r in self.reports]}
 

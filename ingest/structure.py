@@ -8,8 +8,13 @@ character offsets into the cleaned text.  Everything downstream (chunks, points,
 from __future__ import annotations
 
 import re
+import tomllib
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+RULES_DIR = Path(__file__).with_name("rules")
 
 CN_NUM = "一二三四五六七八九十"
 SECTION_TYPES = ("overview", "progress", "problems", "plans", "other")
@@ -65,6 +70,9 @@ class Report:
     end: int
     title_inferred: bool = False
     units: list[Unit] = field(default_factory=list)
+    place: str = ""  # the place the issuing body governs, without its suffix ("河北", "上海", "延安"); "" unknown
+    level: str = ""  # 省 / 市 / 县 / 区 / 乡镇 ("" unknown); a 直辖市 and an 自治区 are 省
+    kind: str = ""   # the report's genre (政府工作报告, 工作汇报, 调研报告 …; "" unknown)
 
 
 def heading_level(line: str) -> tuple[int, str] | None:
@@ -114,11 +122,35 @@ def _lines(text: str) -> list[tuple[int, int, str]]:
     return [item for item in out if item[2].strip()]
 
 
+APPENDIX = re.compile(r"^附件\s*[\d一二三四五六七八九十]*[:：]?$")
+
+
+def _is_chrome(line: str) -> bool:
+    """A web page's interface word before the title (下载, 打印, 【字号：, 加大): short, no sentence punctuation."""
+    return len(line) <= 12 and heading_level(line) is None and not re.search(r"[。；，,！？]", line)
+
+
+def _title_at(lines: list[tuple[int, int, str]]) -> int | None:
+    """Where a report's title line is: its first line, or the first title line after a page's interface words."""
+    for i, (_, _, line) in enumerate(lines[:16]):
+        if _is_title_line(line):
+            return i
+        if not _is_chrome(line):
+            return None
+    return None
+
+
+def _has_body(group: list[tuple[int, int, str]]) -> bool:
+    return any(heading_level(line) or len(line) > 60 for _, _, line in group)
+
+
 def split_reports(text: str) -> list[list[tuple[int, int, str]]]:
     """Group lines into reports.
 
     A new report starts at a title line once the current one has body text, or where the level-1 numbering starts
-    over (一、 after 三、); title and salutation lines just before such a restart travel with the new report.
+    over (一、 after 三、); title and salutation lines just before such a restart travel with the new report.  An
+    appendix (附件1) is part of its report, whatever its numbering; a run of short lines without body (a web page's
+    links and buttons after the text) stays with the report before it.
     """
     groups: list[list[tuple[int, int, str]]] = [[]]
     last_l1, has_body = 0, False
@@ -126,7 +158,9 @@ def split_reports(text: str) -> list[list[tuple[int, int, str]]]:
         line = item[2]
         level = heading_level(line)
         current = groups[-1]
-        if _is_title_line(line) and has_body:
+        if APPENDIX.match(line):
+            last_l1 = 0
+        elif _is_title_line(line) and has_body:
             groups.append([item])
             last_l1, has_body = 0, False
             continue
@@ -142,7 +176,13 @@ def split_reports(text: str) -> list[list[tuple[int, int, str]]]:
         current.append(item)
         if not _is_title_line(line) and not _is_salutation(line):
             has_body = has_body or level is not None or len(line) > 60
-    return [g for g in groups if g]
+    merged: list[list[tuple[int, int, str]]] = []
+    for group in groups:
+        if merged and group and not _has_body(group):
+            merged[-1].extend(group)
+        elif group:
+            merged.append(group)
+    return merged
 
 
 def section_type_of(path: tuple[str, ...], levels: tuple[int, ...]) -> str:
@@ -183,6 +223,179 @@ def _find_org(title: str, body: str) -> str:
     return ""
 
 
+@cache
+def unit_rules() -> dict:
+    """ingest/rules/report_units.toml, read once and compiled: levels, provinces, unit patterns, report kinds."""
+    with open(RULES_DIR / "report_units.toml", "rb") as f:
+        data = tomllib.load(f)
+    unit = data["unit"]
+    suffixes = sorted(data["levels"], key=len, reverse=True)
+    fill = {"place": unit["place"], "suffix": "|".join(map(re.escape, suffixes))}
+    return {
+        "levels": data["levels"], "provinces": data["provinces"], "municipalities": set(unit["municipalities"]),
+        "suffix": re.compile(rf"^(?:(?P<mask>[某xX*×]{{1,3}})|(?P<place>{unit['place']}))?(?P<suffix>{fill['suffix']})"
+                             rf"(?!{unit['not_suffix_after']})"),
+        "government_title": re.compile(unit["government_title"].format(**fill)),
+        "speaker": re.compile(unit["speaker"].format(**fill)),
+        "signature": re.compile(unit["signature"].format(**fill)),
+        "not_in_place": re.compile(unit["not_in_place"]),
+        "not_suffix_after": re.compile(unit["not_suffix_after"]),
+        "place_with_suffix": re.compile(rf"(?P<place>[\u4e00-\u9fff]{{2,3}})(?P<suffix>{fill['suffix']})"
+                                        rf"(?!{unit['not_suffix_after']})"),
+        "kinds": [(k["kind"], re.compile(k["title"]), re.compile(k["said"]) if k.get("said") else None)
+                  for k in data["kind"]],
+    }
+
+
+@dataclass
+class Place:
+    """A place as a report names it: its name without suffix (河北), its suffix (省) and their level (省)."""
+
+    name: str
+    suffix: str
+
+    @property
+    def full(self) -> str:
+        return self.name + self.suffix
+
+    @property
+    def level(self) -> str:
+        rules = unit_rules()
+        if self.name in rules["municipalities"] and self.suffix == "市":
+            return "省"
+        return rules["levels"].get(self.suffix, "")
+
+
+def _place(raw: str, suffix: str) -> Place | None:
+    """Normalise what a pattern caught before a suffix: a province's full name gives its short name (内蒙古自治区 →
+    内蒙古); otherwise words of the sentence before the name are cut off ("2026年河北" → 河北, "全市" → nothing)."""
+    rules = unit_rules()
+    for full, short in rules["provinces"].items():
+        if (raw + suffix).endswith(full) or (raw.endswith(short) and full == short + suffix):
+            return Place(short, full[len(short):])
+    if raw.endswith("自治"):  # "自治区人民政府主席": the suffix without its place
+        return None
+    cut = raw
+    while cut and rules["not_in_place"].match(cut[0]) or re.match(r"[\d年月日届次]", cut[:1]):
+        cut = cut[1:]
+    for stop in rules["not_in_place"].finditer(cut):  # "在延安" → 延安: keep what follows the last stop character
+        cut = cut[stop.end():]
+    return Place(cut, suffix) if len(cut) >= 2 else None
+
+
+def _named_place(pattern: re.Pattern, text: str) -> Place | None:
+    for m in pattern.finditer(text):
+        if m.group("place"):
+            found = _place(m.group("place"), m.group("suffix"))
+            if found:
+                return found
+    return None
+
+
+def _is_place_name(stem: str, suffix: str) -> bool:
+    """jieba's tagger says the stem names a place (延安市 ns; 吴起 nr), not a word of the sentence (按照市, 落实市)."""
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(60)
+    words = jieba.posseg.lcut(stem + suffix)
+    return bool(words) and words[0].word in (stem, stem + suffix) and words[0].flag in ("ns", "nr", "nrt", "nz")
+
+
+def _place_in_text(body: str, suffix: str) -> Place | None:
+    """The place a body of ``suffix`` level governs, read from the text: the stem written with that suffix where a
+    name starts ("《延安市开展…方案》", "在延安市") and most often in all ("延安是…", "延安日报"); at least twice."""
+    rules = unit_rules()
+    counts: Counter = Counter()
+    for m in rules["place_with_suffix"].finditer(body):
+        before = body[m.start() - 1:m.start()] if m.start() else ""
+        if m.group("suffix") != suffix or re.match(r"[\u4e00-\u9fff]", before) and before not in "在到于赴":
+            continue
+        for stem in {m.group("place")[-2:], m.group("place")}:
+            if not rules["not_in_place"].search(stem) and _is_place_name(stem, suffix):
+                counts[stem] = body.count(stem)
+    best = [(n, stem) for stem, n in counts.items() if n >= 2]
+    return _place(max(best)[1], suffix) if best else None
+
+
+def find_kind(title: str, body: str, inferred: bool = False) -> str:
+    """The report's genre from its title (first matching kind of the rules), else from the formula that opens it."""
+    rules = unit_rules()
+    if not inferred:
+        for kind, pattern, _ in rules["kinds"]:
+            if pattern.search(title):
+                return kind
+    for kind, _, said in rules["kinds"]:
+        if said and said.search(body[:1500]):
+            return kind
+    return ""
+
+
+def find_unit(title: str, body: str) -> tuple[str, str, str]:
+    """(org, place, level) of a report: a government named in the title ("2026年河北省政府工作报告"), the speaker's
+    formula ("我代表省人民政府") with the place of the signature or session line ("广东省省长 孟凡利"), else the body
+    the report speaks as (_find_org: 某县, x公安局, 市人大常委会调研组) with its level and, where the text names it,
+    its place.  Never a bare 市/区: a body known only by its level is "" unless its place is known."""
+    rules = unit_rules()
+    head, tail = body[:2500], body[-1500:]
+    government = _named_place(rules["government_title"], title)
+    speaker = rules["speaker"].search(head) or rules["speaker"].search(tail)
+    if government is None and speaker:
+        raw, suffix = speaker.group("place") or "", speaker.group("suffix")
+        if raw + suffix in rules["levels"]:  # "我代表自治区人民政府": 自治区 is the suffix, no place
+            raw, suffix = "", raw + suffix
+        said = _place(raw, suffix) if raw else None
+        signed = _named_place(rules["signature"], title + "\n" + head) or _named_place(rules["signature"], tail)
+        if said is None and signed and rules["levels"].get(signed.suffix) == rules["levels"].get(suffix):
+            said = signed
+        if said is None and rules["levels"].get(suffix) == "省":
+            said = _province_in_text(body)
+        government = said or _place_in_text(body, suffix)
+        if government is None:
+            return f"{suffix}人民政府", "", rules["levels"].get(suffix, "")
+    if government is not None:
+        return f"{government.full}人民政府", government.name, government.level
+    org = _find_org(title, body)
+    m = rules["suffix"].match(org)
+    if not m:
+        return org, "", ""
+    level = rules["levels"].get(m.group("suffix"), "")
+    if m.group("place"):
+        named = _place(m.group("place"), m.group("suffix"))
+        if named:
+            return org, named.name, named.level
+    if m.group("mask"):
+        return org, "", level
+    # 市人大常委会调研组, 县: the place is in the title ("吴起县常态化…汇报") or the text ("《延安市…方案》")
+    titled = _title_place(title)
+    named = titled if titled and titled.suffix == m.group("suffix") else _place_in_text(body, m.group("suffix"))
+    if named and titled is named:
+        org = named.name + org
+    if org == m.group("suffix"):  # a bare 市 / 县: only with the place that makes it a name
+        return (named.full if named else ""), (named.name if named else ""), level
+    return org, (named.name if named else ""), (named.level if named else level)
+
+
+def _title_place(title: str) -> Place | None:
+    """A place that opens the title ("2025年吴起县…", "延安市公安局…"), when the tagger knows it as a place."""
+    m = unit_rules()["suffix"].match(re.sub(r"^(?:关于)?(?:20\d{2}年(?:度)?)?", "", title))
+    if m and m.group("place"):
+        named = _place(m.group("place"), m.group("suffix"))
+        if named and (named.name in unit_rules()["provinces"].values() or _is_place_name(named.name, named.suffix)):
+            return named
+    return None
+
+
+def _province_in_text(body: str) -> Place | None:
+    """The provincial-level unit a text names most often by its full name (内蒙古自治区, 广东省)."""
+    counts = Counter({full: body.count(full) for full in unit_rules()["provinces"]})
+    full, n = counts.most_common(1)[0]
+    if not n:
+        return None
+    short = unit_rules()["provinces"][full]
+    return Place(short, full[len(short):])
+
+
 def _find_year(title: str, body: str) -> int | None:
     m = re.search(r"(20\d{2})\s*年", title) or re.search(r"(20\d{2})\s*年", body[:1500])
     return int(m.group(1)) if m else None
@@ -210,14 +423,17 @@ def parse_report(index: int, lines: list[tuple[int, int, str]]) -> Report:
     """Walk one report's lines, keeping a stack of open headings."""
     title, inferred = "", False
     body_lines = list(lines)
-    if body_lines and _is_title_line(body_lines[0][2]):
-        title = body_lines.pop(0)[2]
+    at = _title_at(body_lines)
+    if at is not None:
+        title = body_lines[at][2]
+        body_lines = body_lines[at + 1:]
     body = "\n".join(line for _, _, line in body_lines)
-    org = _find_org(title, body)
+    org, place, level = find_unit(title, body)
     if not title:
         topic = re.search(r"(常态化)?扫黑除恶(专项斗争)?", body)
         title, inferred = f"{org or '未署名单位'}{topic.group(0) if topic else ''}工作报告", True
-    report = Report(index, title, org, _find_year(title, body), lines[0][0], lines[-1][1], inferred)
+    report = Report(index, title, org, _find_year(title, body), lines[0][0], lines[-1][1], inferred,
+                    place=place, level=level, kind=find_kind(title, body, inferred))
     stack: list[tuple[int, str]] = []
     for paragraph, (start, _, line) in enumerate(body_lines):
         level = heading_level(line)
