@@ -97,7 +97,7 @@ def _section_runs(report: Report, chunk_min: int) -> list[list[Unit]]:
     for unit in report.units:
         prev = runs[-1][-1] if runs else None
         joins = prev is not None and (
-            prev.paragraph == unit.paragraph
+            (prev.paragraph == unit.paragraph and prev.section_type == unit.section_type)  # a turn starts anew
             or (prev.end - runs[-1][0].start < chunk_min and unit.path[:len(prev.path)] == prev.path
                 and prev.section_type == unit.section_type))
         if joins:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -30,14 +30,6 @@ HEADING = [
 ENUM = re.compile(rf"(?:^|(?<=[。；！？]))\s*((?:[{CN_NUM}]+是)|(?:第[{CN_NUM}]+[，、,]))")
 SENTENCE_END = "。！？；"
 
-# Heading words that decide a section's type.  Tested on short labels and on level-1 headings only, nearest first,
-# because long item leads ("聚焦问题，不断做实专项斗争的成效") use the same words in another sense.
-TYPE_PATTERNS = [
-    ("problems", re.compile(r"存在(的)?(主要)?问题|问题(和|与|及)?(不足|短板)|不足|短板|薄弱|困难和问题|差距")),
-    ("plans", re.compile(r"下(一)?步|打算|建议|意见|整改(措施|方向)|努力方向|下阶段|今后")),
-    ("progress", re.compile(r"进展|做法|成效|措施|举措|成绩|主要工作|开展情况|经验|亮点|落实情况|工作情况")),
-    ("overview", re.compile(r"基本情况|概况|总体情况")),
-]
 TITLE_WORDS = re.compile(r"报告|汇报|总结|调研|情况|意见|方案|讲话")
 ORG_PATTERN = re.compile(
     r"(?:[某x*×]{1,3}|[\u4e00-\u9fff]{1,4}[省市县区]|[省市县区])?"
@@ -122,7 +114,7 @@ def _lines(text: str) -> list[tuple[int, int, str]]:
     return [item for item in out if item[2].strip()]
 
 
-APPENDIX = re.compile(r"^附件\s*[\d一二三四五六七八九十]*[:：]?$")
+APPENDIX = re.compile(r"^(?:附件\s*[\d一二三四五六七八九十]*[:：]?|附录|名词解释|注释)$")
 
 
 def _is_chrome(line: str) -> bool:
@@ -185,21 +177,136 @@ def split_reports(text: str) -> list[list[tuple[int, int, str]]]:
     return merged
 
 
-def section_type_of(path: tuple[str, ...], levels: tuple[int, ...]) -> str:
-    """Decide the type from the heading words, nearest heading first.
+@cache
+def section_rules() -> dict:
+    """ingest/rules/section_cues.toml, read once and compiled: heading cues, times, periods, turns, lists."""
+    with open(RULES_DIR / "section_cues.toml", "rb") as f:
+        data = tomllib.load(f)
+    time = data["time"]
+    return {
+        "heading": [(h["type"], h.get("timed", False), re.compile("|".join(f"(?:{c})" for c in h["cues"])))
+                    for h in data["heading"]],
+        "forward_kinds": set(time["forward_kinds"]),
+        "year": re.compile(time["year"]),
+        "past": re.compile("|".join(time["past"])),
+        "future": re.compile("|".join(time["future"])),
+        "opening": re.compile(time["opening"]),
+        "periods": [(re.compile(p["cue"]), p["start"], p["end"]) for p in data["period"]],
+        "turns": [(t["type"], re.compile("|".join(f"(?:{c})" for c in t["cues"]))) for t in data["turn"]],
+        "intro": re.compile(data["list"]["intro"]),
+        "list_closing": re.compile(data["list"]["closing"]),
+        "closing": re.compile("|".join(f"(?:{c})" for c in data["closing"]["cues"])),
+    }
+
+
+@dataclass(frozen=True)
+class Frame:
+    """When a report speaks: its year and whether that year is the one it plans (a 政府工作报告) or reviews."""
+
+    year: int | None = None
+    forward: bool = False
+    after_plans: bool = False  # a top section already typed plans: what follows without a time continues them
+
+
+def time_of(label: str, frame: Frame = Frame()) -> str | None:
+    """"past" or "future" when a heading's years, five-year periods or time words all point one way, else None."""
+    rules = section_rules()
+    found = set()
+    if frame.year:
+        for m in rules["year"].finditer(label):
+            y = int(m.group(1))
+            found.add("past" if y < frame.year or (y == frame.year and not frame.forward) else "future")
+        for pattern, start, end in rules["periods"]:
+            if pattern.search(label):
+                found.add("past" if end < frame.year else "future" if start >= frame.year else "")
+    found.discard("")
+    if not found:
+        found = {name for name in ("past", "future") if rules[name].search(label)}
+    return found.pop() if len(found) == 1 else None
+
+
+def heading_type(label: str, frame: Frame = Frame(), timed_only: bool = False) -> str | None:
+    """The type a heading's words give (first matching cue of the rules), a timed cue's type following the heading's
+    time; None when no cue matches."""
+    for name, timed, pattern in section_rules()["heading"]:
+        if pattern.search(label):
+            if timed:
+                when = time_of(label, frame)
+                return {"past": "progress", "future": "plans"}.get(when, "plans" if frame.after_plans else name)
+            return name
+    return None
+
+
+def _label(heading: str) -> str:
+    return re.sub(rf"^([{CN_NUM}\d]+[、.．]|[（(][{CN_NUM}\d]+[）)]|[{CN_NUM}]+是)", "", heading)
+
+
+def section_type_of(path: tuple[str, ...], levels: tuple[int, ...], frame: Frame = Frame(),
+                    fallback: str = "other") -> str:
+    """Decide the type from the heading words, nearest heading first; a top heading without such words is typed by
+    its time ("三、一鼓作气…全力推动“十五五”…" looks ahead), else ``fallback`` (the arc: what follows the plans).
 
     Sub-sections and items under a 基本情况 heading are what was done (measures), so they count as progress.
+    Long item leads ("聚焦问题，不断做实专项斗争的成效") use the genre's words in another sense: only short labels
+    and top headings are read.
     """
     for depth in range(len(path) - 1, -1, -1):
-        label = re.sub(rf"^([{CN_NUM}\d]+[、.．]|[（(][{CN_NUM}\d]+[）)]|[{CN_NUM}]+是)", "", path[depth])
-        if levels[depth] != 1 and len(label) > 12:
+        label = _label(path[depth])
+        if levels[depth] > 1 and len(label) > 12:
             continue
-        for name, pattern in TYPE_PATTERNS:
-            if pattern.search(label):
-                if name == "overview" and depth < len(path) - 1:
-                    return "progress"
-                return name
-    return "other"
+        name = heading_type(label, frame)
+        if name:
+            if name == "overview" and depth < len(path) - 1:
+                return "progress"
+            return name
+        if levels[depth] <= 1:
+            when = time_of(label, frame)
+            if when:
+                return "progress" if when == "past" else "plans"
+    return fallback
+
+
+def _sentence_starts(line: str) -> list[int]:
+    return [0] + [m.end() for m in re.finditer(r"[。！？]+[”’」』）)]*", line) if m.end() < len(line)]
+
+
+def turns_in(line: str) -> list[tuple[int, str]]:
+    """(offset, type) of each sentence that turns its paragraph ("同时，我们也清醒认识到…" → problems)."""
+    out = []
+    for pos in _sentence_starts(line):
+        for name, pattern in section_rules()["turns"]:
+            if pattern.match(line, pos):
+                out.append((pos, name))
+                break
+    return out
+
+
+def list_items(line: str, start: int = 0) -> list[tuple[int, int]]:
+    """(start, end) of each listed problem of a paragraph from ``start`` on: after its opening ("主要是：", or the
+    turn sentence itself) the clauses separated by "；" (or the sentences, when there are fewer than two "；"), up to
+    a closing sentence ("对此，我们将…").  [] when the paragraph lists nothing (fewer than two items)."""
+    rules = section_rules()
+    intro = rules["intro"].search(line, start, min(len(line), start + 150))
+    if intro:
+        begin = intro.end()
+    else:
+        first_end = re.search(r"[。！？]", line[start:])
+        if not first_end or not any(p == start for p, _ in turns_in(line)):
+            return []
+        begin = start + first_end.end()
+    end = len(line)
+    for pos in _sentence_starts(line):
+        if pos > begin and rules["list_closing"].match(line, pos):
+            end = pos
+            break
+    rest = line[begin:end]
+    sep = "；;" if len(re.findall("[；;]", rest)) >= 2 else "。！？"
+    items, pos = [], begin
+    for m in re.finditer(rf"[^{sep}]+[{sep}]*", rest):
+        a, b = begin + m.start(), begin + m.end()
+        if len(line[a:b].strip("。；; ")) >= 6 and not rules["list_closing"].match(line, a):
+            items.append((a, b))
+    return items if len(items) >= 2 else []
 
 
 def _find_org(title: str, body: str) -> str:
@@ -401,26 +508,57 @@ def _find_year(title: str, body: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def _units_of_paragraph(start: int, line: str, index: int, base: tuple[str, ...], levels: tuple[int, ...]
-                        ) -> list[Unit]:
-    """Cut a paragraph at its enumerations (一是…二是…); each item extends the heading path by its lead."""
-    marks = [m.start(1) for m in ENUM.finditer(line)]
-    if not marks:
-        return [Unit(start, start + len(line), base, section_type_of(base, levels), index)]
+def _units_of_paragraph(start: int, line: str, index: int, base: tuple[str, ...], levels: tuple[int, ...],
+                        frame: Frame = Frame(), fallback: str = "other", force: str | None = None) -> list[Unit]:
+    """Cut a paragraph at its enumerations (一是…二是…), at the sentences that turn it ("同时，我们也清醒认识到…")
+    and at the problems such a turn lists ("主要是：A；B；C"); each item extends the heading path by its lead.
+
+    A unit is typed by its turn when one precedes it in the paragraph, else by its path; ``force`` types them all.
+    """
+    base_type = force or section_type_of(base, levels, frame, fallback)
+    enum_marks = [m.start(1) for m in ENUM.finditer(line)]
+    turns, current = [], base_type
+    opening = None if force else section_rules()["opening"].match(line)
+    when = time_of(opening.group(0), frame) if opening else None
+    if (when, base_type) in (("past", "plans"), ("future", "progress"), ("future", "overview")):
+        turns.append((0, "progress" if when == "past" else "plans"))
+        current = turns[0][1]
+    for pos, name in ([] if force else turns_in(line)):
+        if name != current:
+            turns.append((pos, name))
+            current = name
+    items: list[tuple[int, int]] = []
+    for i, (pos, name) in enumerate(turns):
+        stop = turns[i + 1][0] if i + 1 < len(turns) else len(line)
+        if name == "problems" and not any(pos <= m < stop for m in enum_marks):
+            items += list_items(line[:stop], pos)
+    item_starts = {a for a, _ in items}
+    cuts = sorted({0, len(line)} | set(enum_marks) | {p for p, _ in turns} | item_starts
+                  | {b for _, b in items})
     units = []
-    if marks[0] > 0:  # text before the first item (a lead-in sentence or an inline heading)
-        units.append(Unit(start, start + marks[0], base, section_type_of(base, levels), index))
-    for i, pos in enumerate(marks):
-        end = marks[i + 1] if i + 1 < len(marks) else len(line)
-        lead = lead_of(line[pos:end])
-        path = base + (lead,)
-        units.append(Unit(start + pos, start + end, path, section_type_of(path, levels + (9,)), index,
-                          lead=re.sub(rf"^[{CN_NUM}]+是|^第[{CN_NUM}]+[，、,]", "", lead)))
+    for a, b in zip(cuts, cuts[1:]):
+        if not line[a:b].strip():
+            continue
+        turned = next((name for pos, name in reversed(turns) if pos <= a), None)
+        if a in enum_marks or a in item_starts:
+            lead = lead_of(line[a:b])
+            path = base + (lead,)
+            kind = force or turned or section_type_of(path, levels + (9,), frame, fallback)
+            units.append(Unit(start + a, start + b, path, kind, index,
+                              lead=re.sub(rf"^[{CN_NUM}]+是|^第[{CN_NUM}]+[，、,]", "", lead)))
+        else:
+            units.append(Unit(start + a, start + b, base, force or turned or base_type, index))
     return units
 
 
 def parse_report(index: int, lines: list[tuple[int, int, str]]) -> Report:
-    """Walk one report's lines, keeping a stack of open headings."""
+    """Walk one report's lines, keeping a stack of open headings.
+
+    Besides the ladder: an appendix (附件1 and the line that names it) roots its own headings; before the first
+    numbered heading a short line of the genre's heading words ("“十四五”时期发展成就和2025年工作回顾") opens a
+    section; a top section without words or time of its own after the plans continues them ("四、深入推进政府治理
+    创新"); closing formulas ("各位代表！……让我们……") and the page's leftovers after the last one are other.
+    """
     title, inferred = "", False
     body_lines = list(lines)
     at = _title_at(body_lines)
@@ -434,13 +572,40 @@ def parse_report(index: int, lines: list[tuple[int, int, str]]) -> Report:
         title, inferred = f"{org or '未署名单位'}{topic.group(0) if topic else ''}工作报告", True
     report = Report(index, title, org, _find_year(title, body), lines[0][0], lines[-1][1], inferred,
                     place=place, level=level, kind=find_kind(title, body, inferred))
+    rules = section_rules()
+    frame = Frame(report.year, report.kind in rules["forward_kinds"])
+    closings = [i for i, (_, _, line) in enumerate(body_lines) if rules["closing"].match(line)]
+    end_matter = closings[-1] if closings and not any(
+        heading_level(line) for _, _, line in body_lines[closings[-1]:]) else None
     stack: list[tuple[int, str]] = []
+    numbered = appendix_named = False
+    fallback = "other"
     for paragraph, (start, _, line) in enumerate(body_lines):
+        if APPENDIX.match(line):
+            stack, appendix_named, end_matter = [(0, line)], True, None
+            frame, fallback = replace(frame, after_plans=False), "other"
+            continue
+        if appendix_named:
+            appendix_named = False
+            if len(line) <= 40 and heading_level(line) is None and not re.search(r"[。；，,！？]", line):
+                stack.append((0, line))
+                continue
         level = heading_level(line)
+        if (level is None and not numbered and len(line) <= 30 and not re.search(r"[。；，,：:！？]", line)
+                and heading_type(line, frame)):
+            stack = [(1, line)]
+            if section_type_of((line,), (1,), frame) == "plans":
+                frame = replace(frame, after_plans=True)
+            continue
         if level:
+            numbered = True
             stack = [h for h in stack if h[0] < level[0]]
             head = lead_of(line, limit=40)
             stack.append((level[0], head))
+            if level[0] == 1:
+                fallback = "plans" if frame.after_plans else "other"
+                if section_type_of(tuple(h[1] for h in stack), tuple(h[0] for h in stack), frame, fallback) == "plans":
+                    frame = replace(frame, after_plans=True)
             # A heading alone on its line only opens a section; a heading that starts a paragraph
             # ("(二)宣传发动不够深入。通过…") opens it and its text belongs to it.
             if len(head) >= len(line.rstrip("。")) - 1:
@@ -449,7 +614,8 @@ def parse_report(index: int, lines: list[tuple[int, int, str]]) -> Report:
         levels = tuple(h[0] for h in stack)
         if _is_salutation(line):
             continue
-        units = _units_of_paragraph(start, line, paragraph, base, levels)
+        force = "other" if paragraph in closings or (end_matter is not None and paragraph > end_matter) else None
+        units = _units_of_paragraph(start, line, paragraph, base, levels, frame, fallback, force)
         if level:  # the item led by an inline heading carries that heading as its lead
             first = units[0]
             if len(units) > 1 and len(line[:first.end - start].rstrip("。 ")) <= len(base[-1]):
