@@ -90,7 +90,9 @@ def _is_title_line(line: str) -> bool:
 
 
 def _is_salutation(line: str) -> bool:
-    return len(line) <= 30 and line.endswith(("：", ":")) and heading_level(line) is None
+    """"各位代表：", "尊敬的督导组各位领导：" — addressed to people; "一年来，主要做了以下工作：" is text."""
+    return (len(line) <= 30 and line.endswith(("：", ":")) and heading_level(line) is None
+            and bool(re.search(r"各位|尊敬|代表|领导|委员|主任|同志|同事|朋友", line)))
 
 
 def _cn_value(numeral: str) -> int:
