@@ -23,7 +23,7 @@ from itertools import pairwise
 from pathlib import Path
 
 from ingest.chunker import SEP
-from ingest.structure import CN_NUM, ENUM, heading_level, lead_of
+from ingest.structure import CN_NUM, ENUM, heading_level, lead_of, list_items, list_lead
 from vectorstore.keyword import quiet_jieba
 
 SECTIONS = ("problems", "plans", "progress")
@@ -68,12 +68,13 @@ def _strip_numeral(text: str) -> str:
     return _NUMERAL.sub("", text).strip()
 
 
-def _items(text: str, opened: str = "") -> list[tuple[tuple[str, ...], str, str]]:
+def _items(text: str, opened: str = "", listed: bool = False) -> list[tuple[tuple[str, ...], str, str]]:
     """(path below the chunk's, lead, item text) of each enumerated item or headed paragraph of a chunk's text.
 
     ``opened`` is the sub-heading the chunk's path ends at (its paragraphs are that heading's body).  Text before
     the first item of a line is a lead-in, returned with an empty lead (the caller decides whether it continues the
-    previous point or is dropped).
+    previous point or is dropped).  ``listed``: a paragraph that lists problems after its opening, without 一是…
+    ("同时，我们也清醒认识到…，主要是：A；B；C。", structure.list_items), gives one item per listed problem.
     """
     out: list[tuple[tuple[str, ...], str, str]] = []
     heading: tuple[str, ...] = (opened,) if opened else ()
@@ -84,6 +85,10 @@ def _items(text: str, opened: str = "") -> list[tuple[tuple[str, ...], str, str]
             if len(heading[0]) >= len(line.rstrip("。")) - 1:  # a heading alone on its line opens a section
                 continue
         marks = [m.start(1) for m in ENUM.finditer(line)]
+        ends: list[int] = []
+        if listed and not marks and not level:  # "同时…清醒认识到…，主要是：A；B；C。": its problems
+            spans = list_items(line)
+            marks, ends = [a for a, _ in spans], [b for _, b in spans]
         if not marks:
             if line:
                 out.append((heading, _strip_numeral(heading[0]) if heading else "", line))
@@ -92,8 +97,10 @@ def _items(text: str, opened: str = "") -> list[tuple[tuple[str, ...], str, str]
         if before and not (level and heading and len(before.rstrip("。 ")) <= len(heading[0])):
             out.append((heading, "", before))  # "（一）进一步提升思想认识。一是…": the heading is only the path
         for i, pos in enumerate(marks):
-            item = line[pos:marks[i + 1] if i + 1 < len(marks) else len(line)].strip()
-            out.append((heading + (lead_of(item),), _strip_numeral(lead_of(item)), item))
+            end = ends[i] if ends else marks[i + 1] if i + 1 < len(marks) else len(line)
+            item = line[pos:end].strip()
+            lead = list_lead(item) if ends else lead_of(item)
+            out.append((heading + (lead,), _strip_numeral(lead), item))
     return out
 
 
@@ -124,7 +131,7 @@ def extract_points(index, section: str) -> list[Point]:
             items = [((), meta["lead"], text)]
         else:
             tail = path.rsplit(SEP, 1)[-1]
-            items = _items(text, tail if (heading_level(tail) or (1,))[0] > 1 else "")
+            items = _items(text, tail if (heading_level(tail) or (1,))[0] > 1 else "", listed=section == "problems")
         produced = False
         for below, lead, item in items:
             if not lead:  # a lead-in, or the head of a chunk cut inside the previous chunk's last item

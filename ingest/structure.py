@@ -268,6 +268,11 @@ def section_type_of(path: tuple[str, ...], levels: tuple[int, ...], frame: Frame
     return fallback
 
 
+def list_lead(item: str) -> str:
+    """A listed problem's lead: its first clause ("外部环境变化影响加深，不确定…" → 外部环境变化影响加深)."""
+    return re.split(r"[，,]", lead_of(item), maxsplit=1)[0]
+
+
 def _sentence_starts(line: str) -> list[int]:
     return [0] + [m.end() for m in re.finditer(r"[。！？]+[”’」』）)]*", line) if m.end() < len(line)]
 
@@ -543,7 +548,7 @@ def _units_of_paragraph(start: int, line: str, index: int, base: tuple[str, ...]
             continue
         turned = next((name for pos, name in reversed(turns) if pos <= a), None)
         if a in enum_marks or a in item_starts:
-            lead = lead_of(line[a:b])
+            lead = lead_of(line[a:b]) if a in enum_marks else list_lead(line[a:b])
             path = base + (lead,)
             kind = force or turned or section_type_of(path, levels + (9,), frame, fallback)
             units.append(Unit(start + a, start + b, path, kind, index,

@@ -118,3 +118,94 @@ def test_multi_one_report_each_with_its_government(multi):
         r = reports[0]
         assert (r.place, r.org, r.level, r.kind, r.year) == (*PLACES[name], "省", "政府工作报告", 2026)
         assert not r.title_inferred and "政府工作报告" in r.title
+
+
+def _units_with(reports, needle):
+    return [u for r in reports for u in r.units if needle in HEBEI_CLEAN[u.start:u.end]]
+
+
+HEBEI_CLEAN = clean_text(HEBEI)
+
+
+def test_review_plans_and_the_problems_paragraph_inside_the_review():
+    reports = parse_document(HEBEI_CLEAN)
+    by_type = lambda needle: {u.section_type for u in _units_with(reports, needle)}  # noqa: E731
+    assert by_type("全省经济运行稳中有进") == {"progress"}     # 一、2025年工作回顾
+    assert by_type("我们也清醒看到") == {"problems"}           # the turn inside the review
+    assert by_type("有效需求不足") == {"problems"}
+    assert by_type("我们一定直面问题") == {"problems"}          # its closing sentence stays with it
+    assert by_type("重点抓好以下工作") == {"plans"}            # 二、2026年主要工作: the year to come
+    leads = [u.lead for u in reports[0].units if u.section_type == "problems" and u.lead]
+    assert leads == ["有效需求不足", "科技创新能力不强", "民生保障还有短板"]
+    chunks = chunk_reports("d", HEBEI_CLEAN, reports)
+    problems = [c for c in chunks if c.section_type == "problems"]
+    assert problems and all("稳中有进" not in c.text for c in problems)  # a turn starts a new chunk
+
+
+@pytest.mark.parametrize("heading,expected", [
+    ("一、“十四五”时期经济社会发展回顾", "progress"),
+    ("三、2026年主要工作", "plans"),              # 主要工作 follows the heading's time
+    ("一、2025年主要工作和“十四五”发展成就", "progress"),
+    ("二、“十五五”时期的主要目标任务", "plans"),
+    ("三、一鼓作气勇争先，全力推动“十五五”开好局", "plans"),  # no cue word: the period decides
+    ("二、存在的问题和不足", "problems"),
+    ("三、面临的困难和挑战", "problems"),
+    ("四、下一步工作打算", "plans"),
+    ("三、几点意见建议", "plans"),
+    ("二、整改措施", "plans"),
+    ("一、基本情况", "overview"),
+])
+def test_headings_of_the_family(heading, expected):
+    text = f"2026年某省政府工作报告\n现在，我代表省人民政府，向大会报告工作。\n{heading}\n" + "这一部分的正文。" * 12
+    reports = parse_document(text)
+    body = [u for u in reports[0].units if "这一部分的正文" in text[u.start:u.end]]
+    assert {u.section_type for u in body} == {expected}, heading
+
+
+def test_same_year_is_past_in_a_summary_and_to_come_in_a_work_report():
+    body = "\n一、2025年工作情况\n" + "全年完成了各项任务。" * 10
+    summary = parse_document("某局2025年工作总结" + body)[0]
+    report = parse_document("2025年某省政府工作报告\n现在，我代表省人民政府，向大会报告工作。" + body)[0]
+    assert summary.kind == "工作总结" and {u.section_type for u in summary.units} == {"progress"}
+    assert report.kind == "政府工作报告" and {u.section_type for u in report.units if u.path} == {"plans"}
+
+
+def test_rules_are_data():
+    from ingest.structure import RULES_DIR, section_rules
+
+    assert (RULES_DIR / "section_cues.toml").is_file() and (RULES_DIR / "report_units.toml").is_file()
+    assert section_rules() is section_rules()  # read once
+    types = {name for name, _, _ in section_rules()["heading"]}
+    assert types == {"problems", "plans", "progress", "overview", "other"}
+
+
+def test_multi_every_report_has_the_arc_and_chunks_stay_in_one_section(multi):
+    for name, (text, reports, chunks) in multi.items():
+        assert {"progress", "problems", "plans"} <= {c.section_type for c in chunks}, name
+        for c in chunks:
+            types = {u.section_type for u in reports[c.report_index].units if u.start < c.end and u.end > c.start}
+            assert types == {c.section_type}, (name, c.text[:30], types)
+        problems = [c for c in chunks if c.section_type == "problems"]
+        assert any("清醒" in c.text for c in problems), name
+
+
+def test_labelled_accuracy_on_both_label_sets(multi, samples_dir):
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from bench.structure import measure
+
+    for name, folder in (("samples", samples_dir), ("multi", MULTI)):
+        result = measure(name, folder)
+        assert result["paragraphs"] >= 60
+        assert result["accuracy"] >= 0.9, (name, result["misses"])
+        assert all(r["unit_right"] and r["arc"] == ["plans", "problems", "progress"] for r in result["reports"])
+
+
+def test_themes_read_the_problems_listed_in_a_paragraph():
+    from assistant.themes import _items
+
+    line = next(line for line in HEBEI_CLEAN.split("\n") if line.startswith("同时，我们也清醒看到"))
+    items = _items(line, listed=True)
+    assert [lead for _, lead, _ in items if lead] == ["有效需求不足", "科技创新能力不强", "民生保障还有短板"]
+    assert _items(line) == [((), "", line)]  # outside problems sections a paragraph stays whole
