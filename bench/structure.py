@@ -20,7 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 ARC = ("progress", "problems", "plans")
-SETS = {"samples": ROOT / "data" / "samples", "multi": ROOT.parent / "shared" / "corpus_multi"}
+SETS = {"samples": ROOT / "data" / "samples", "multi": ROOT.parent / "shared" / "corpus_multi",
+        "distractors": ROOT.parent / "shared" / "corpus_distractors"}
 
 
 def load_labels(name: str) -> tuple[list[dict], list[dict]]:
@@ -63,7 +64,7 @@ def measure(name: str, folder: Path) -> dict:
     for expected in units:
         _, found = parsed[expected["doc"]]
         r = found[expected["report"]] if expected["report"] < len(found) else None
-        got = {k: getattr(r, k) if r else None for k in ("org", "place", "level", "kind")}
+        got = {k: getattr(r, k, None) if r else None for k in ("org", "place", "level", "kind")}
         reports.append({"doc": expected["doc"], "report": expected["report"], **got,
                         "unit_right": all(got[k] == expected[k] for k in ("org", "place", "level")),
                         "kind_right": got["kind"] == expected["kind"],
@@ -74,19 +75,41 @@ def measure(name: str, folder: Path) -> dict:
             "reports_with_arc": sum(set(ARC) <= {u.section_type for u in r.units} for r in all_reports)}
 
 
+def measure_unlabelled(folder: Path) -> dict:
+    """Reports named <year>_<place>_<kind>.txt without paragraph labels (the distractors): only the arc per report and
+    whether the unit is that place's government at provincial level."""
+    from ingest.clean import clean_text
+    from ingest.loaders import load_document
+    from ingest.structure import parse_document, unit_rules
+
+    provinces = unit_rules()["provinces"]
+    rows = []
+    for path in sorted(folder.glob("*_*_*.txt")):
+        full = path.name.split("_")[1]
+        reports = parse_document(clean_text(load_document(path)))
+        rows.append({"doc": path.name, "reports": len(reports),
+                     "arc": all(set(ARC) <= {u.section_type for u in r.units} for r in reports),
+                     "unit_right": [(r.org, r.place, r.level) for r in reports] == [
+                         (f"{full}人民政府", provinces.get(full, full[:-1]), "省")]})
+    return {"set": folder.name, "docs": rows}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", default=str(SETS["samples"]))
     parser.add_argument("--multi", default=str(SETS["multi"]))
+    parser.add_argument("--distractors", default=str(SETS["distractors"]),
+                        help="unlabelled reports named <year>_<place>_<kind>.txt: arc and unit only ('' to skip)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     results = [measure("samples", Path(args.samples)), measure("multi", Path(args.multi))]
+    extra = measure_unlabelled(Path(args.distractors)) if args.distractors and Path(args.distractors).is_dir() else None
     if args.json:
-        print(json.dumps(results, ensure_ascii=False, indent=1))
+        print(json.dumps(results + ([extra] if extra else []), ensure_ascii=False, indent=1))
         return 0
     print("| label set | paragraphs | section type right | " + " | ".join(ARC + ("overview", "other"))
           + " | reports with progress+problems+plans | unit (org, place, level) right | kind right |")
-    print("| --- " * 10 + "|")
+    print("| --- " * 11 + "|")
     for res in results:
         cells = []
         for t in ARC + ("overview", "other"):
@@ -98,6 +121,10 @@ def main(argv: list[str] | None = None) -> int:
               f"({100 * res['accuracy']:.1f} %) | " + " | ".join(cells)
               + f" | {res['reports_with_arc']}/{res['reports_parsed']} | {units_right}/{len(res['reports'])}"
               f" | {kinds_right}/{len(res['reports'])} |")
+    if extra:
+        docs = extra["docs"]
+        print(f"| {extra['set']} (no labels) | — | — | — | — | — | — | — | {sum(d['arc'] for d in docs)}/{len(docs)}"
+              f" | {sum(d['unit_right'] for d in docs)}/{len(docs)} | — |")
     for res in results:
         for m in res["misses"]:
             print(f"  miss [{res['set']}] {m['doc'][:14]} {m['text'][:20]}: label {m['label']}, got {m['got']}")
