@@ -585,7 +585,7 @@ def parse_report(index: int, lines: list[tuple[int, int, str]]) -> Report:
     end_matter = closings[-1] if closings and not any(
         heading_level(line) for _, _, line in body_lines[closings[-1]:]) else None
     stack: list[tuple[int, str]] = []
-    numbered = appendix_named = False
+    numbered = appendix_named = reviewed = False
     fallback = "other"
     for paragraph, (start, _, line) in enumerate(body_lines):
         if APPENDIX.match(line):
@@ -601,7 +601,9 @@ def parse_report(index: int, lines: list[tuple[int, int, str]]) -> Report:
         if (level is None and not numbered and len(line) <= 30 and not re.search(r"[。；，,：:！？]", line)
                 and heading_type(line, frame)):
             stack = [(1, line)]
-            if section_type_of((line,), (1,), frame) == "plans":
+            own = section_type_of((line,), (1,), frame)
+            reviewed = reviewed or own == "progress"
+            if own == "plans":
                 frame = replace(frame, after_plans=True)
             continue
         if level:
@@ -610,8 +612,12 @@ def parse_report(index: int, lines: list[tuple[int, int, str]]) -> Report:
             head = lead_of(line, limit=40)
             stack.append((level[0], head))
             if level[0] == 1:
-                fallback = "plans" if frame.after_plans else "other"
-                if section_type_of(tuple(h[1] for h in stack), tuple(h[0] for h in stack), frame, fallback) == "plans":
+                # after the plans began, or after the review of a forward-looking report (a 政府工作报告 looks
+                # ahead once it has looked back), a top section without words or time of its own is plans
+                fallback = "plans" if frame.after_plans or (frame.forward and reviewed) else "other"
+                own = section_type_of(tuple(h[1] for h in stack), tuple(h[0] for h in stack), frame, fallback)
+                reviewed = reviewed or own == "progress"
+                if own == "plans":
                     frame = replace(frame, after_plans=True)
             # A heading alone on its line only opens a section; a heading that starts a paragraph
             # ("(二)宣传发动不够深入。通过…") opens it and its text belongs to it.
