@@ -227,7 +227,7 @@ def time_of(label: str, frame: Frame = Frame()) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
-def heading_type(label: str, frame: Frame = Frame(), timed_only: bool = False) -> str | None:
+def heading_type(label: str, frame: Frame = Frame()) -> str | None:
     """The type a heading's words give (first matching cue of the rules), a timed cue's type following the heading's
     time; None when no cue matches."""
     for name, timed, pattern in section_rules()["heading"]:
@@ -308,7 +308,7 @@ def list_items(line: str, start: int = 0) -> list[tuple[int, int]]:
             break
     rest = line[begin:end]
     sep = "；;" if len(re.findall("[；;]", rest)) >= 2 else "。！？"
-    items, pos = [], begin
+    items = []
     for m in re.finditer(rf"[^{sep}]+[{sep}]*", rest):
         a, b = begin + m.start(), begin + m.end()
         if len(line[a:b].strip("。；; ")) >= 6 and not rules["list_closing"].match(line, a):
@@ -390,7 +390,7 @@ def _place(raw: str, suffix: str) -> Place | None:
     if raw.endswith("自治"):  # "自治区人民政府主席": the suffix without its place
         return None
     cut = raw
-    while cut and rules["not_in_place"].match(cut[0]) or re.match(r"[\d年月日届次]", cut[:1]):
+    while cut and (rules["not_in_place"].match(cut[0]) or re.match(r"[\d年月日届次]", cut[0])):
         cut = cut[1:]
     for stop in rules["not_in_place"].finditer(cut):  # "在延安" → 延安: keep what follows the last stop character
         cut = cut[stop.end():]
