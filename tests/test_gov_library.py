@@ -30,15 +30,16 @@ def _condensed(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def gov_index(make_index, tmp_path_factory):
+def gov_index(settings_factory, embeddings, tmp_path_factory):
     if not MULTI.is_dir():
         pytest.skip("../shared/corpus_multi not present")
+    from assistant.search import make_store
     from ingest.pipeline import ingest_paths
 
     folder = tmp_path_factory.mktemp("gov")
     for path in sorted(MULTI.glob("*.txt")):
         (folder / path.name).write_text(_condensed(path.read_text(encoding="utf-8")), encoding="utf-8")
-    index = make_index(tmp_path_factory.mktemp("gov-index"))
+    index = make_store(settings_factory(tmp_path_factory.mktemp("gov-index")), embeddings)
     summary = ingest_paths([folder], index)
     assert not summary["errors"] and len(summary["documents"]) == 4
     return index
@@ -49,7 +50,7 @@ def test_manifest_and_filters_know_the_governments(gov_index):
     assert sorted((r["org"], r["place"], r["level"], r["kind"]) for r in reports) == sorted(
         (f"{p}人民政府", p[:2], "省", "政府工作报告") for p in ("上海市", "四川省", "广东省", "浙江省"))
     assert all({"progress", "problems", "plans"} <= set(r["sections"]) for r in reports)
-    hits = gov_index.search("经济社会发展还存在哪些困难和问题", k=5, section_type="problems")
+    hits = gov_index.search("经济社会发展还存在哪些困难和问题", k=5, filters={"section_type": "problems"})
     assert hits and all(h.meta["section_type"] == "problems" for h in hits)
     assert {h.meta["place"] for h in hits} <= {"上海", "四川", "广东", "浙江"}
 
