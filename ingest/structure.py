@@ -282,7 +282,7 @@ def turns_in(line: str) -> list[tuple[int, str]]:
     out = []
     for pos in _sentence_starts(line):
         for name, pattern in section_rules()["turns"]:
-            if pattern.match(line, pos):
+            if pattern.match(line[pos:]):  # sliced: "^" of a pattern never matches at match(line, pos)
                 out.append((pos, name))
                 break
     return out
@@ -303,7 +303,7 @@ def list_items(line: str, start: int = 0) -> list[tuple[int, int]]:
         begin = start + first_end.end()
     end = len(line)
     for pos in _sentence_starts(line):
-        if pos > begin and rules["list_closing"].match(line, pos):
+        if pos > begin and rules["list_closing"].match(line[pos:]):
             end = pos
             break
     rest = line[begin:end]
@@ -311,7 +311,9 @@ def list_items(line: str, start: int = 0) -> list[tuple[int, int]]:
     items = []
     for m in re.finditer(rf"[^{sep}]+[{sep}]*", rest):
         a, b = begin + m.start(), begin + m.end()
-        if len(line[a:b].strip("。；; ")) >= 6 and not rules["list_closing"].match(line, a):
+        if rules["list_closing"].match(line[a:]):  # "；等等。我们将…"
+            break
+        if len(line[a:b].strip("。；; ")) >= 6:
             items.append((a, b))
     return items if len(items) >= 2 else []
 
