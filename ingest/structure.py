@@ -30,7 +30,7 @@ HEADING = [
 ENUM = re.compile(rf"(?:^|(?<=[。；！？]))\s*((?:[{CN_NUM}]+是)|(?:第[{CN_NUM}]+[，、,]))")
 SENTENCE_END = "。！？；"
 
-TITLE_WORDS = re.compile(r"报告|汇报|总结|调研|情况|意见|方案|讲话")
+TITLE_WORDS = re.compile(r"报告|汇报|总结|调研|情况|意见|方案|讲话|要点|计划|述职")
 ORG_PATTERN = re.compile(
     r"(?:[某x*×]{1,3}|[\u4e00-\u9fff]{1,4}[省市县区]|[省市县区])?"
     r"(?:市场监督管理局|市场监管局|公安局|人大常委会|人民法院|法院|检察院|司法局|政法委)"
@@ -189,6 +189,7 @@ def section_rules() -> dict:
         "heading": [(h["type"], h.get("timed", False), re.compile("|".join(f"(?:{c})" for c in h["cues"])))
                     for h in data["heading"]],
         "forward_kinds": set(time["forward_kinds"]),
+        "plan_kinds": set(time["plan_kinds"]),
         "year": re.compile(time["year"]),
         "past": re.compile("|".join(time["past"])),
         "future": re.compile("|".join(time["future"])),
@@ -588,11 +589,12 @@ def parse_report(index: int, lines: list[tuple[int, int, str]]) -> Report:
         heading_level(line) for _, _, line in body_lines[closings[-1]:]) else None
     stack: list[tuple[int, str]] = []
     numbered = appendix_named = reviewed = False
-    fallback = "other"
+    planning = report.kind in rules["plan_kinds"]  # a 工作要点 is plans from end to end
+    fallback = "plans" if planning else "other"
     for paragraph, (start, _, line) in enumerate(body_lines):
         if APPENDIX.match(line):
             stack, appendix_named, end_matter = [(0, line)], True, None
-            frame, fallback = replace(frame, after_plans=False), "other"
+            frame, fallback = replace(frame, after_plans=False), "plans" if planning else "other"
             continue
         if appendix_named:
             appendix_named = False
@@ -616,7 +618,7 @@ def parse_report(index: int, lines: list[tuple[int, int, str]]) -> Report:
             if level[0] == 1:
                 # after the plans began, or after the review of a forward-looking report (a 政府工作报告 looks
                 # ahead once it has looked back), a top section without words or time of its own is plans
-                fallback = "plans" if frame.after_plans or (frame.forward and reviewed) else "other"
+                fallback = "plans" if frame.after_plans or (frame.forward and reviewed) or planning else "other"
                 own = section_type_of(tuple(h[1] for h in stack), tuple(h[0] for h in stack), frame, fallback)
                 reviewed = reviewed or own == "progress"
                 if own == "plans":

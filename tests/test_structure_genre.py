@@ -209,3 +209,26 @@ def test_themes_read_the_problems_listed_in_a_paragraph():
     items = _items(line, listed=True)
     assert [lead for _, lead, _ in items if lead] == ["有效需求不足", "科技创新能力不强", "民生保障还有短板"]
     assert _items(line) == [((), "", line)]  # outside problems sections a paragraph stays whole
+
+
+FAMILY = {  # title → (its headings and their types by reading, its kind)
+    "2025年度个人述职述廉报告": ([("一、履职尽责情况", "progress"), ("二、存在的不足", "problems"),
+                          ("三、今后努力方向", "plans")], "述职报告"),
+    "关于巡察反馈问题整改情况的报告": ([("一、整改工作开展情况", "progress"), ("二、下一步整改措施", "plans")], "整改报告"),
+    "关于农村人居环境整治的调研报告": ([("一、基本情况", "overview"), ("二、存在的主要问题", "problems"),
+                          ("三、原因分析", "problems"), ("四、对策建议", "plans")], "调研报告"),
+    "某局2025年工作总结": ([("一、2025年工作完成情况", "progress"), ("二、工作中存在的不足", "problems"),
+                      ("三、2026年工作思路", "plans")], "工作总结"),
+    "2026年全县政法工作要点": ([("一、坚决维护国家政治安全", "plans"), ("二、深化平安建设", "plans")], "工作要点"),
+}
+
+
+@pytest.mark.parametrize("title", list(FAMILY))
+def test_the_report_family(title):
+    headings, kind = FAMILY[title]
+    text = title + "\n" + "\n".join(f"{h}\n" + f"{h[2:]}的第一段正文，写明具体情况。" * 6 for h, _ in headings)
+    report = parse_document(text)[0]
+    assert report.kind == kind
+    for heading, expected in headings:
+        body = {u.section_type for u in report.units if text[u.start:u.end].startswith(heading[2:] + "的第一段")}
+        assert body == {expected}, (title, heading, body)
