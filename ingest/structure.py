@@ -254,19 +254,26 @@ def section_type_of(path: tuple[str, ...], levels: tuple[int, ...], frame: Frame
     and top headings are read.
     """
     for depth in range(len(path) - 1, -1, -1):
-        label = _label(path[depth])
-        if levels[depth] > 1 and len(label) > 12:
-            continue
-        name = heading_type(label, frame)
+        name = _own_type(path[depth], levels[depth], frame)
         if name:
             if name == "overview" and depth < len(path) - 1:
                 return "progress"
+            if name == "progress" and depth and "plans" in (
+                    _own_type(path[d], levels[d], frame) for d in range(depth)):
+                return "plans"  # "（五）加快释放改革开放成效" under "三、2026年重点工作": an aim, not a result
             return name
-        if levels[depth] <= 1:
-            when = time_of(label, frame)
-            if when:
-                return "progress" if when == "past" else "plans"
     return fallback
+
+
+def _own_type(heading: str, level: int, frame: Frame) -> str | None:
+    """The type one heading gives by its words, or (a top heading) by its time; None when it says nothing."""
+    label = _label(heading)
+    if level > 1 and len(label) > 12:
+        return None
+    name = heading_type(label, frame)
+    if name is None and level <= 1:
+        name = {"past": "progress", "future": "plans"}.get(time_of(label, frame))
+    return name
 
 
 def list_lead(item: str) -> str:
