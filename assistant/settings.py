@@ -13,6 +13,8 @@ from typing import Literal
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ingest.loaders import LoadOptions
+
 DEFAULT_DATA_DIR = Path("data")
 
 
@@ -49,10 +51,17 @@ class StoreSettings(BaseModel):
 
 
 class IngestSettings(BaseModel):
-    """How reports are cut into chunks."""
+    """How reports are read and cut into chunks (the format limits' defaults live in ingest.loaders.LoadOptions)."""
 
     chunk_min: int = Field(150, description="A lead-in shorter than this joins the first item of its section.")
     chunk_max: int = Field(400, description="Chunks are cut at sentence ends before exceeding this many characters.")
+    convert_timeout: float = Field(LoadOptions.convert_timeout, description="Seconds one .doc/.wps conversion by "
+                                   "LibreOffice may take; a hung conversion is killed and the file reported.")
+    ocr_dpi: int = Field(LoadOptions.ocr_dpi, description="Resolution scanned PDF pages are rendered at for OCR "
+                         "(200 reads 三号 body text reliably; lower is faster, less accurate).")
+    ocr_threads: int = Field(LoadOptions.ocr_threads, description="onnxruntime threads of the OCR engine.")
+    ocr_max_pages: int = Field(LoadOptions.ocr_max_pages, description="Most scanned pages one file may have "
+                               "(OCR takes seconds a page); a longer scan is refused with a clear error.")
 
 
 class SearchSettings(BaseModel):

@@ -1,4 +1,4 @@
-"""`python -m ingest PATH... | list | remove DOC_ID` — the command line of the ingest library."""
+"""`python -m ingest PATH... | list | show DOC_ID | remove DOC_ID` — the command line of the ingest library."""
 from __future__ import annotations
 
 import argparse
@@ -14,12 +14,17 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["list"]:
         args = argparse.ArgumentParser(prog="python -m ingest list", parents=[common]).parse_args(argv[1:])
         return _list(args)
+    if argv[:1] == ["show"]:
+        parser = argparse.ArgumentParser(prog="python -m ingest show", parents=[common])
+        parser.add_argument("doc_id")
+        return _show(parser.parse_args(argv[1:]))
     if argv[:1] == ["remove"]:
         parser = argparse.ArgumentParser(prog="python -m ingest remove", parents=[common])
         parser.add_argument("doc_id")
         return _remove(parser.parse_args(argv[1:]))
     parser = argparse.ArgumentParser(prog="python -m ingest", parents=[common],
-                                     description="Ingest report files or folders (txt, md, docx, pdf, html).")
+                                     description="Ingest report files or folders (txt, md, docx, doc, wps, pdf, ofd, html, "
+                                     "png, jpg; scans are OCR'd).")
     parser.add_argument("paths", nargs="+")
     args = parser.parse_args(argv)
     from assistant.search import make_store
@@ -30,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = load_settings(args.db)
     index = make_store(settings)
     summary = ingest_paths(args.paths, index, settings.ingest.chunk_min, settings.ingest.chunk_max,
-                           progress=sys.stderr.isatty() or not args.json)
+                           progress=sys.stderr.isatty() or not args.json, options=settings.ingest)
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))
     else:
@@ -62,6 +67,17 @@ def _list(args) -> int:
         print(f"{doc_id}  {rec['name']}  {rec['chunks']} 段")
         for r in rec["reports"]:
             print(f"    {r['title']}（{r['org'] or '—'}，{r['year'] or '—'}）{'/'.join(r['sections'])}")
+    return 0
+
+
+def _show(args) -> int:
+    from .view import document_view
+
+    view = document_view(_open(args), args.doc_id)
+    if view is None:
+        print(f"没有找到文档 {args.doc_id}", file=sys.stderr)
+        return 1
+    print(json.dumps(view.to_json(), ensure_ascii=False) if args.json else view.to_text())
     return 0
 
 

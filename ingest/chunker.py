@@ -35,6 +35,7 @@ class Chunk:
     place: str = ""  # the report's place, level and kind (see structure.Report): strings, never None
     level: str = ""
     kind: str = ""
+    source: str = "text"  # "ocr" when any of the chunk's text was recognised from a page image
 
     @property
     def embed_text(self) -> str:

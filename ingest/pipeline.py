@@ -7,12 +7,12 @@ of plain functions.  A bad file becomes an entry in ``errors`` and the batch goe
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .chunker import Chunk, chunk_reports
 from .clean import clean_text
-from .loaders import SUPPORTED, LoadError, load_document
+from .loaders import SUPPORTED, LoadError, load_segments
 from .structure import Report, parse_document
 
 
@@ -24,6 +24,7 @@ class PreparedDocument:
     text: str
     reports: list[Report]
     chunks: list[Chunk]
+    ocr_spans: list[tuple[int, int]] = field(default_factory=list)  # stretches of ``text`` recognised by OCR
 
     def record(self) -> dict:
         """What the manifest keeps about a document (what `ingest list` and the library page show)."""
@@ -33,20 +34,50 @@ class PreparedDocument:
              "chunks": sum(1 for c in self.chunks if c.report_index == r.index)} for r in self.reports]}
 
 
+    def text_record(self) -> dict:
+        """What `ingest show` and the 资料库 page show of the text itself: each report's cleaned text."""
+        return {"doc_id": self.doc_id, "file": self.file, "ocr_spans": [list(s) for s in self.ocr_spans],
+                "reports": [{"title": r.title, "org": r.org, "year": r.year, "start": r.start, "end": r.end,
+                             "text": self.text[r.start:r.end]} for r in self.reports]}
+
+
 def document_id(raw: bytes) -> str:
     """A document's id is its content hash: the same bytes ingested twice are one document."""
     return hashlib.sha256(raw).hexdigest()[:16]
 
 
-def prepare_document(path: str | Path, chunk_min: int = 150, chunk_max: int = 400) -> PreparedDocument:
+def clean_segments(segments) -> tuple[str, list[tuple[int, int]]]:
+    """The cleaned text of a document's segments, and the spans of it that came from OCR."""
+    parts: list[str] = []
+    ocr_spans: list[tuple[int, int]] = []
+    position = 0
+    for segment in segments:
+        cleaned = clean_text(segment.text)
+        if not cleaned:
+            continue
+        if parts:
+            position += 1  # the newline that joins it to the previous part
+        if segment.source == "ocr":
+            ocr_spans.append((position, position + len(cleaned)))
+        parts.append(cleaned)
+        position += len(cleaned)
+    return "\n".join(parts), ocr_spans
+
+
+def prepare_document(path: str | Path, chunk_min: int = 150, chunk_max: int = 400, options=None,
+                     on_page=None) -> PreparedDocument:
+    """Load, clean, structure and chunk one file; ``options`` and ``on_page`` as in :func:`load_segments`."""
     path = Path(path)
-    text = clean_text(load_document(path))
+    text, ocr_spans = clean_segments(load_segments(path, options, on_page))
     reports = parse_document(text)
     doc_id = document_id(path.read_bytes())
     chunks = chunk_reports(doc_id, text, reports, chunk_min, chunk_max)
     if not chunks:
         raise LoadError("没有找到可索引的正文")
-    return PreparedDocument(doc_id, str(path.resolve()), path.name, text, reports, chunks)
+    for chunk in chunks:
+        if any(start < chunk.end and chunk.start < end for start, end in ocr_spans):
+            chunk.source = "ocr"
+    return PreparedDocument(doc_id, str(path.resolve()), path.name, text, reports, chunks, ocr_spans)
 
 
 def expand_paths(paths: list[str | Path]) -> list[Path]:
@@ -61,10 +92,12 @@ def expand_paths(paths: list[str | Path]) -> list[Path]:
 
 
 def ingest_paths(paths: list[str | Path], index, chunk_min: int = 150, chunk_max: int = 400,
-                 progress: bool = False, on_file=None) -> dict:
+                 progress: bool = False, on_file=None, options=None, on_page=None) -> dict:
     """Ingest files into ``index``; returns the CLI summary (documents, added_chunks, skipped, errors).
 
-    ``on_file(i, n, name)`` reports progress to a UI; ``progress`` shows a tqdm bar on the terminal.
+    ``on_file(i, n, name)`` reports progress to a UI, ``on_page(done, total, name)`` the pages of a PDF, OFD or scan
+    (OCR takes seconds a page); ``progress`` shows tqdm bars on the terminal.  ``options``: the ``ingest`` settings
+    section (timeouts and OCR limits, see :class:`ingest.loaders.LoadOptions`).
     """
     files = expand_paths(paths)
     summary: dict = {"documents": [], "added_chunks": 0, "skipped": [], "errors": []}
@@ -78,18 +111,22 @@ def ingest_paths(paths: list[str | Path], index, chunk_min: int = 150, chunk_max
         for i, path in enumerate(iterator):
             if on_file:
                 on_file(i, len(files), path.name)
+            pages = _PageProgress(path.name, on_page, progress)
             try:
-                doc = prepare_document(path, chunk_min, chunk_max)
+                doc = prepare_document(path, chunk_min, chunk_max, options, pages)
             except LoadError as exc:
                 summary["errors"].append({"file": str(path), "error": str(exc)})
                 continue
             except Exception as exc:  # a parser bug on one odd file must not stop the batch
                 summary["errors"].append({"file": str(path), "error": f"{type(exc).__name__}: {exc}"})
                 continue
+            finally:
+                pages.close()
             if doc.doc_id in index.documents:
                 summary["skipped"].append({"file": str(path), "reason": f"已存在（doc_id {doc.doc_id}）"})
                 continue
             previous = index.find_file(doc.file)
+            index.save_text(doc.doc_id, doc.text_record())
             index.add_document(doc.doc_id, doc.record(), [c.chunk_id for c in doc.chunks],
                                [c.text for c in doc.chunks], [c.embed_text for c in doc.chunks],
                                [c.metadata() for c in doc.chunks], [c.windows() for c in doc.chunks])
@@ -100,3 +137,24 @@ def ingest_paths(paths: list[str | Path], index, chunk_min: int = 150, chunk_max
                 "doc_id": doc.doc_id, "file": str(path), "replaced": previous,
                 "reports": [{k: r[k] for k in ("title", "org", "year", "chunks")} for r in doc.record()["reports"]]})
     return summary
+
+
+class _PageProgress:
+    """Per-page progress of one file: the UI's ``on_page`` and, on a terminal, a tqdm bar for long files."""
+
+    def __init__(self, name: str, on_page, progress: bool):
+        self.name, self.on_page, self.progress, self.bar = name, on_page, progress, None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.on_page:
+            self.on_page(done, total, self.name)
+        if self.progress and total > 1:
+            if self.bar is None:
+                from tqdm import tqdm
+
+                self.bar = tqdm(total=total, desc=f"  {self.name}", unit="页", leave=False)
+            self.bar.update(done - self.bar.n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()

@@ -25,6 +25,7 @@ class ReportIndex:
         self.store = ChromaStore(client, collection, embeddings.model_id, embeddings.dimension)
         self.keyword_path = self.path / "keyword.json"
         self.manifest_path = self.path / "manifest.json"
+        self.texts_path = self.path / "texts"  # each document's cleaned text, for `ingest show` and the 资料库 page
         self._stamp: tuple = ()
         self._load()
 
@@ -69,6 +70,10 @@ class ReportIndex:
         for doc_id in orphans:
             self.store.delete_doc(doc_id)
             self.keyword.delete_doc(doc_id)
+        if self.texts_path.is_dir():
+            for stale in self.texts_path.glob("*.json"):
+                if stale.stem not in self.documents:
+                    stale.unlink(missing_ok=True)
         if orphans:
             self.keyword.save()
         return sorted(orphans)
@@ -97,8 +102,37 @@ class ReportIndex:
         self.store.delete_doc(doc_id)
         self.keyword.delete_doc(doc_id)
         self.keyword.save()
+        self._text_file(doc_id).unlink(missing_ok=True)
         self._stamp = self._files_stamp()
         return known
+
+    def _text_file(self, doc_id: str) -> Path:
+        if not doc_id.isalnum():  # ids are content hashes; anything else must not become a path
+            raise ValueError(f"invalid doc_id {doc_id!r}")
+        return self.texts_path / f"{doc_id}.json"
+
+    def save_text(self, doc_id: str, record: dict) -> None:
+        """Keep a document's text beside the index (before its manifest entry: a crash leaves an orphan file that
+        :meth:`recover` removes)."""
+        self.texts_path.mkdir(exist_ok=True)
+        path = self._text_file(doc_id)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, path)
+
+    def document_text(self, doc_id: str) -> dict | None:
+        """The record :meth:`save_text` kept, or None (unknown id, or a document ingested before texts were kept)."""
+        try:
+            path = self._text_file(doc_id)
+        except ValueError:
+            return None
+        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+    def document_chunks(self, doc_id: str) -> list[tuple[str, str, dict]]:
+        """(chunk_id, text, metadata) of a document's chunks, in reading order."""
+        n = self.documents.get(doc_id, {}).get("chunks", 0)
+        got = self.store.get([f"{doc_id}-{seq:04d}" for seq in range(n)])
+        return sorted(((cid, text, meta) for cid, (text, meta) in got.items()), key=lambda c: c[2].get("seq", 0))
 
     # --- reads -------------------------------------------------------------------------------------------
     def count(self) -> int:
