@@ -10,7 +10,7 @@ GGUF := data/models/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf
 # cached wheel may be reused on another CPU; after changing the flags run `pip cache remove llama_cpp_python`.
 LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF
 
-.PHONY: install models llm browser run test test-fast bench bench-ui clean-index
+.PHONY: install models llm browser office run test test-fast bench bench-ui bench-formats clean-index
 
 $(VENV)/.installed: requirements.txt requirements-llm.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -37,15 +37,22 @@ browser:
 	@if [ ! -x /usr/bin/chromium ] || ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei; fi
 
+# .doc and .wps files are read through LibreOffice (headless, Writer only); the format tests make their .doc, .wps
+# and text PDF with it, and render their scans with a CJK font. Skipped when both are there.
+office:
+	@if ! command -v soffice >/dev/null || ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-writer-nogui \
+	  fonts-wqy-microhei; fi
+
 run: install models
 	@if [ ! -s data/index/manifest.json ]; then $(PY) -m ingest data/samples; fi
 	$(PY) app.py
 
-test: install models browser
+test: install models browser office
 	@set +e; $(PY) -m pytest -q -rs --durations=15; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
 
-test-fast: install $(E5_DIR)/.complete
+test-fast: install $(E5_DIR)/.complete office
 	$(PY) -m pytest -q -m "not slow"
 
 bench: install models
@@ -54,6 +61,9 @@ bench: install models
 bench-ui: install models browser
 	@if [ ! -s data/index/manifest.json ]; then $(PY) -m ingest data/samples; fi
 	$(PY) bench/ui.py
+
+bench-formats: install office
+	$(PY) bench/formats.py
 
 clean-index:
 	rm -rf data/index

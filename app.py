@@ -159,13 +159,17 @@ def build_app(settings: Settings, assistant: Assistant | None = None, library: L
             return [["", "错误", 0, "请先选择文件"]]
         progress(0, desc="导入中…")
         outcomes = library.add_files([(f, Path(f).name) for f in files],
-                                     on_file=lambda i, n, name: progress((i, n), desc=f"导入 {name}", unit="文件"))
+                                     on_file=lambda i, n, name: progress((i, n), desc=f"导入 {name}", unit="文件"),
+                                     on_page=lambda i, n, name: progress((i, n), desc=f"读取 {name}", unit="页"))
         return [o.row() for o in outcomes]
 
     def delete(doc_id: str | None):
         if not doc_id:
             return [["", "错误", 0, "请先选择要删除的文档"]]
         return [library.delete(doc_id).row()]
+
+    def show(doc_id: str | None):
+        return render.document_html(library.view(doc_id))
 
     def reindex(progress=gr.Progress()):
         progress(0, desc="重建索引…")
@@ -246,18 +250,23 @@ def build_app(settings: Settings, assistant: Assistant | None = None, library: L
         with gr.Tab("资料库"):
             with gr.Row():
                 with gr.Column(scale=2):
-                    uploads = gr.File(label="上传报告（txt md docx pdf html，可多选）", file_count="multiple",
+                    uploads = gr.File(label="上传报告（txt md docx doc wps pdf ofd html png jpg，扫描件自动识别，可多选）",
+                                      file_count="multiple",
                                       type="filepath", elem_id="uploads")
                     with gr.Row():
                         add_button = gr.Button("导入", variant="primary", elem_id="add")
                         reindex_button = gr.Button("重建全部索引")
                 with gr.Column(scale=2):
                     doc_choice = gr.Dropdown([], label="选择文档", elem_id="doc-choice")
-                    delete_button = gr.Button("删除所选文档", variant="stop")
+                    with gr.Row():
+                        show_button = gr.Button("查看识别内容", elem_id="show")
+                        delete_button = gr.Button("删除所选文档", variant="stop")
             outcomes = gr.Dataframe(headers=OUTCOME_HEADERS, label="处理结果", interactive=False, elem_id="outcomes")
             table = gr.Dataframe(headers=REPORT_HEADERS, label="报告列表", interactive=False, elem_id="reports",
                                  wrap=True)
+            document = gr.HTML(elem_id="document")
             views = [table, doc_choice, chat_report, search_report]
+            show_button.click(show, doc_choice, document, api_name="show")
             add_button.click(upload, uploads, outcomes, api_name="upload").then(refreshed, None, views)
             delete_button.click(delete, doc_choice, outcomes, api_name="delete").then(refreshed, None, views)
             reindex_button.click(reindex, None, outcomes, api_name="reindex").then(refreshed, None, views)

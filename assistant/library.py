@@ -73,8 +73,9 @@ class Library:
     """Upload folder + writer index over the data the chats read (``reader``)."""
 
     def __init__(self, reader, writer, upload_dir: str | Path, max_bytes: int, chunk_min: int = 150,
-                 chunk_max: int = 400):
+                 chunk_max: int = 400, options=None):
         self.reader, self.writer = reader, writer
+        self.options = options  # the ingest settings section: conversion timeout, OCR limits
         self.upload_dir = Path(upload_dir)
         self.max_bytes = int(max_bytes)
         self.chunk_min, self.chunk_max = chunk_min, chunk_max
@@ -86,7 +87,8 @@ class Library:
 
         upload_dir = settings.ui.upload_dir or Path(settings.store.path).parent / "uploads"
         return cls(reader, make_store(settings, reader.embeddings), upload_dir,
-                   int(settings.ui.max_upload_mb * 2**20), settings.ingest.chunk_min, settings.ingest.chunk_max)
+                   int(settings.ui.max_upload_mb * 2**20), settings.ingest.chunk_min, settings.ingest.chunk_max,
+                   settings.ingest)
 
     # --- uploads -------------------------------------------------------------------------------------------
     def store(self, source: str | Path, name: str | None = None) -> Path:
@@ -121,11 +123,12 @@ class Library:
             if path.parent != root and not any(path.parent.iterdir()):
                 path.parent.rmdir()
 
-    def _ingest(self, paths: list[Path], names: dict[str, str], on_file=None) -> list[Outcome]:
+    def _ingest(self, paths: list[Path], names: dict[str, str], on_file=None, on_page=None) -> list[Outcome]:
         """ingest_paths under the writer lock; one Outcome per path (in order), counted for the 状态 tab."""
         started = time.perf_counter()
         chars = sum(p.stat().st_size for p in paths)
-        summary = ingest_paths(paths, self.writer, self.chunk_min, self.chunk_max, on_file=on_file)
+        summary = ingest_paths(paths, self.writer, self.chunk_min, self.chunk_max, on_file=on_file,
+                               options=self.options, on_page=on_page)
         by_file: dict[str, Outcome] = {}
         for d in summary["documents"]:
             titles = "；".join(r["title"] for r in d["reports"])
@@ -140,10 +143,11 @@ class Library:
         self.reader.refresh()
         return [by_file[str(p)] for p in paths]
 
-    def add_files(self, files: list[tuple[str | Path, str]], on_file=None) -> list[Outcome]:
+    def add_files(self, files: list[tuple[str | Path, str]], on_file=None, on_page=None) -> list[Outcome]:
         """Store and ingest uploads given as (temporary path, name the browser sent); one Outcome per file, in order.
 
-        ``on_file(i, n, name)`` is called inside the lock before each file (the UI's progress bar).
+        ``on_file(i, n, name)`` is called inside the lock before each file (the UI's progress bar), ``on_page(done,
+        total, name)`` after each page of a PDF, OFD or scan (OCR takes seconds a page).
         """
         results: list[Outcome | Path] = []
         names: dict[str, str] = {}
@@ -159,7 +163,8 @@ class Library:
                 continue
             names[str(path)] = shown
             results.append(path)
-        done = iter(self._ingest([r for r in results if isinstance(r, Path)], names, on_file) if names else [])
+        done = iter(self._ingest([r for r in results if isinstance(r, Path)], names, on_file, on_page)
+                    if names else [])
         outcomes = [next(done) if isinstance(r, Path) else r for r in results]
         for r, outcome in zip(results, outcomes):
             if isinstance(r, Path) and outcome.status != "已导入":
@@ -203,6 +208,13 @@ class Library:
         return {"documents": len(docs), "reports": sum(len(r.get("reports", [])) for r in docs.values()),
                 "chunks": sum(r.get("chunks", 0) for r in docs.values())}
 
+    def view(self, doc_id: str | None) -> dict | None:
+        """What was read from a document (``ingest show --json``), or None for none or an unknown id."""
+        from ingest.view import document_view
+
+        view = document_view(self.reader, doc_id) if doc_id else None
+        return view.to_json() if view else None
+
     # --- delete, re-index ----------------------------------------------------------------------------------
     def delete(self, doc_id: str) -> Outcome:
         """Remove a document from the index and, when it was uploaded here, its stored file."""
@@ -231,7 +243,7 @@ class Library:
                 on_file(i, len(docs), rec.get("name", doc_id))
             path = Path(rec["file"])
             try:
-                prepare_document(path, self.chunk_min, self.chunk_max)
+                prepare_document(path, self.chunk_min, self.chunk_max, self.options)
             except (LoadError, OSError) as exc:
                 outcomes.append(Outcome(rec.get("name", doc_id), "错误", 0, f"保留原索引：{exc}"))
                 continue

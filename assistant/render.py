@@ -95,3 +95,25 @@ def themes_html(result: dict, excerpt: int = 160) -> str:
                      f"{html.escape(theme['label'])}</b> · {theme['reports']} 份报告 · {len(theme['points'])} 条"
                      f"</summary><ul>{''.join(items)}</ul></details>")
     return "\n".join(parts)
+
+
+def document_html(view: dict | None) -> str:
+    """What was read from one document (``ingest show``'s JSON): each report's text, then its chunks with section
+    and source; chunks recognised by OCR are marked so a figure in them is checked against the paper."""
+    if not view:
+        return "<p>请先选择文档。</p>"
+    parts = [f"<h4>{html.escape(view['file'])}</h4>"]
+    for report in view["reports"]:
+        ocr = sum(1 for c in report["chunks"] if c["source"] == "ocr")
+        parts.append(f"<h4>{html.escape(report['title'])}（{html.escape(report['org'] or '—')}，"
+                     f"{html.escape(str(report['year'] or '—'))}）</h4>")
+        if ocr:
+            parts.append(f"<p><b>⚠ {ocr} 段由 OCR 识别，数字请与原件核对。</b></p>")
+        parts.append(f"<details><summary>全文（{len(report['text'])} 字）</summary>"
+                     f"<pre style='white-space:pre-wrap'>{html.escape(report['text'])}</pre></details>")
+        for c in report["chunks"]:
+            kind = SECTION_NAMES.get(c["section_type"], c["section_type"])
+            badge = " <mark>OCR</mark>" if c["source"] == "ocr" else ""
+            parts.append(f"<div class='chunk'><i>{html.escape(c['section_path'] or '（导语）')}</i>"
+                         f" [{html.escape(kind)}]{badge}<p>{html.escape(c['text'])}</p></div>")
+    return "\n".join(parts)

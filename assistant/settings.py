@@ -112,7 +112,7 @@ class UISettings(BaseModel):
                             "sub-folder per content hash); empty: 'uploads' beside the index folder (data/uploads "
                             "for data/index).")
     max_upload_mb: float = Field(20.0, description="Largest file the app accepts for upload, in MiB (a 公文 .docx is "
-                                 "rarely over 2 MiB; a scanned PDF has no text to index anyway).")
+                                 "rarely over 2 MiB; a 10-page scan at 200 dpi about 3 MiB).")
 
 
 class Settings(BaseSettings):

@@ -46,8 +46,9 @@ class Page:
     notes: list[str] = field(default_factory=list)
 
 
-# "— 3 —", "- 3 -", "3", "第3页", "第 3 页 共 9 页", "3/9"
-PAGE_NUMBER = re.compile(r"^[\s—–\-－~～·•]*(第\s*)?\d{1,4}(\s*页)?(\s*[/／]\s*\d{1,4}|\s*共\s*\d{1,4}\s*页)?[\s—–\-－~～·•]*$")
+# "— 3 —", "- 3 -", "3", "第3页", "第 3 页 共 9 页", "3/9"; OCR reads the dashes of "— 3 —" as 一 or _ too
+_DASHES = r"[\s—–\-－~～·•一_]*"
+PAGE_NUMBER = re.compile(rf"^{_DASHES}(第\s*)?\d{{1,4}}(\s*页)?(\s*[/／]\s*\d{{1,4}}|\s*共\s*\d{{1,4}}\s*页)?{_DASHES}$")
 BAND = 0.12  # top and bottom share of a page where running headers, footers and page numbers live
 
 

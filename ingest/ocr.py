@@ -18,7 +18,7 @@ from statistics import median
 from .layout import Line, Page, group_lines
 
 # 发文字号 (某扫办〔2024〕3号) and 签发人 lines of a 公文's head.
-DOC_NUMBER = re.compile(r"[〔\[［(（]\s*(19|20)\d{2}\s*[〕\]］)）]\s*\d+\s*号|^签发人")
+DOC_NUMBER = re.compile(r"[〔\[［【(（]\s*(19|20)\d{2}\s*[〕\]］】)）]\s*\d+\s*号|^签发人")
 MASTHEAD_RATIO = 1.8  # a first-page line whose characters are this many times taller than the body's is a masthead
 
 
