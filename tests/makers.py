@@ -187,7 +187,7 @@ def report_ofd(text: str, path: Path) -> Path:
 def render_pages(text: str, dpi: int = 200, masthead: bool = True, seal: bool = True, grey: bool = False,
                  max_pages: int | None = None) -> list:
     """PIL images of ``text`` printed as a 红头 公文 at ``dpi``: A4, 28 characters × 22 lines, page numbers."""
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import Image, ImageChops, ImageDraw, ImageFont
 
     px = dpi / 25.4
     width, height = int(PAGE_W * px), int(PAGE_H * px)
@@ -215,11 +215,14 @@ def render_pages(text: str, dpi: int = 200, masthead: bool = True, seal: bool = 
                 draw.text((x, y), ch, font=font, fill="black", anchor="ls")
                 x += pitch * factor * _advance(ch)
         draw.text((width / 2, (PAGE_H - 18) * px), f"— {n + 1} —", font=body, fill="black", anchor="ms")
-        if seal and n == len(pages) - 1:
+        if seal and n == len(pages) - 1:  # seal ink is translucent: it darkens the text under it (multiply)
+            stamp = Image.new("RGB", image.size, "white")
+            ink = ImageDraw.Draw(stamp)
             cx, cy, r = (LEFT + TEXT_W - 30) * px, (top + LINE_PITCH * (len(lines) - 1)) * px, 21 * px
-            draw.ellipse([cx - r, cy - r, cx + r, cy + r], outline=red, width=int(1.2 * px))
-            draw.text((cx, cy), "★", font=body, fill=red, anchor="mm")
-            draw.text((cx, cy + 10 * px), "专用章", font=body, fill=red, anchor="mm")
+            ink.ellipse([cx - r, cy - r, cx + r, cy + r], outline=red, width=int(1.2 * px))
+            ink.text((cx, cy), "★", font=body, fill=red, anchor="mm")
+            ink.text((cx, cy + 10 * px), "专用章", font=body, fill=red, anchor="mm")
+            image = ImageChops.multiply(image, stamp)
         images.append(image)
     return images
 
