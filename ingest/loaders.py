@@ -110,11 +110,12 @@ def _load_image(path: Path, options):
     from .ocr import recognise
 
     try:
-        with Image.open(path) as image:
-            image.load()
-            return recognise(image, options.ocr_threads, first_page=True)
+        with Image.open(path) as opened:
+            opened.load()
+            image = opened.copy()
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError) as exc:
         raise LoadError(f"图片文件已损坏或无法识别：{exc}") from exc
+    return recognise(image, options.ocr_threads, first_page=True)
 
 
 def decode_text(raw: bytes) -> str:

@@ -20,6 +20,9 @@ import tempfile
 from pathlib import Path
 
 INSTALL_HINT = "Debian/Ubuntu：apt-get install libreoffice-writer-nogui"
+# What a .doc/.wps may really be: an OLE compound file (Word 97–2003, WPS), a renamed .docx (zip) or RTF.  Web pages
+# saved as .doc are text and pass too; other binary content would be imported by LibreOffice as garbled text.
+CONTAINERS = (bytes.fromhex("D0CF11E0A1B11AE1"), b"PK\x03\x04", b"{\\rtf")
 
 
 def find_soffice() -> str | None:
@@ -34,6 +37,9 @@ def convert_to_docx(path: Path, timeout: float, work_dir: str | Path | None = No
     """
     from .loaders import LoadError
 
+    head = path.read_bytes()[:4096]
+    if not head.startswith(CONTAINERS) and b"\x00" in head:
+        raise LoadError(f"不是 Word/WPS 文档（{path.suffix} 文件内容无法识别，可能已损坏）")
     soffice = find_soffice()
     if soffice is None:
         raise LoadError(f"读取 {path.suffix} 文件需要 LibreOffice，但本机没有安装（{INSTALL_HINT}）")

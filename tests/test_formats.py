@@ -106,15 +106,18 @@ def test_concurrent_conversions_do_not_clash(made):
     assert len(results) == 2 and squash(results[0]) == squash(results[1])
 
 
-def test_corrupt_ofd_and_pdf_are_clear_errors(tmp_path):
-    bad = tmp_path / "bad.ofd"
-    bad.write_bytes(b"PK\x03\x04 not a zip at all")
-    with pytest.raises(LoadError, match="OFD"):
+@pytest.mark.parametrize("name, content, reason", [
+    ("bad.ofd", b"PK\x03\x04 not a zip at all", "OFD"),
+    ("bad.pdf", b"%PDF-1.4 broken", "损坏"),
+    ("noise.doc", bytes(range(256)) * 16, "不是 Word/WPS 文档"),  # LibreOffice would import it as garbled text
+    ("bad.wps", b"PK\x03\x04 garbage", "LibreOffice 无法转换"),
+    ("bad.png", b"\x89PNG\r\n\x1a\n broken", "图片文件已损坏"),
+])
+def test_corrupt_files_are_clear_errors(tmp_path, name, content, reason):
+    bad = tmp_path / name
+    bad.write_bytes(content)
+    with pytest.raises(LoadError, match=reason):
         load_segments(bad)
-    pdf = tmp_path / "bad.pdf"
-    pdf.write_bytes(b"%PDF-1.4 broken")
-    with pytest.raises(LoadError, match="损坏"):
-        load_segments(pdf)
 
 
 # --- page layout rules ----------------------------------------------------------------------------------------
