@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -65,21 +66,25 @@ def main(argv: list[str] | None = None) -> int:
             long_scan = makers.scanned_pdf("\n".join([text] * 4), folder / "long.pdf", dpi=args.dpi,
                                            max_pages=args.scan_pages)
             times: list[float] = []
-            last = [time.perf_counter()]
+            cpu: list[float] = []
+            last = [time.perf_counter(), time.process_time()]
 
             def tick(done, total):
-                now = time.perf_counter()
-                times.append(now - last[0])
-                last[0] = now
+                now = [time.perf_counter(), time.process_time()]
+                times.append(now[0] - last[0])
+                cpu.append(now[1] - last[1])
+                last[:] = now
 
             started = time.perf_counter()
             prepare_document(long_scan, options=options, on_page=tick)
             total = time.perf_counter() - started
             rows.append({"format": f"scan, {len(times)} pages", "pages": len(times), "chars": None,
                          "seconds": round(total, 2), "match": None, "sections": None, "same_sections": None,
-                         "source": "ocr", "s_per_page_median": round(statistics.median(times), 2)})
+                         "source": "ocr", "s_per_page_median": round(statistics.median(times), 2),
+                         "cpu_s_per_page_median": round(statistics.median(cpu), 2)})
     if args.json:
-        print(json.dumps({"report": str(report), "dpi": args.dpi, "threads": args.threads, "rows": rows},
+        print(json.dumps({"report": str(report), "dpi": args.dpi, "threads": args.threads, "rows": rows,
+                          "load_average": round(os.getloadavg()[0], 1)},
                          ensure_ascii=False))
         return 0
     print(f"{report.name}: {len(original.text)} characters, {len(want)} sections; scans at {args.dpi} dpi, "
@@ -89,7 +94,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{r['format']:<18}{r['pages'] or '':>6}{r['chars'] or '':>7}{r['seconds']:>9.2f}"
               f"{'' if r['match'] is None else format(r['match'], '.4f'):>8}{r['sections'] or '':>9}  "
               f"{'' if r['same_sections'] is None else ('yes' if r['same_sections'] else 'NO'):<4}  {r['source']}"
-              + (f"  ({r['s_per_page_median']} s/page median)" if "s_per_page_median" in r else ""))
+              + (f"  (median per page: {r['s_per_page_median']} s, {r['cpu_s_per_page_median']} CPU s)"
+                 if "s_per_page_median" in r else ""))
+    print(f"load average during the run: {os.getloadavg()[0]:.1f} (CPU seconds count both OCR threads)")
     return 0
 
 
