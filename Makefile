@@ -38,11 +38,13 @@ browser:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei; fi
 
 # .doc and .wps files are read through LibreOffice (headless, Writer only); the format tests make their .doc, .wps
-# and text PDF with it, and render their scans with a CJK font. Skipped when both are there.
+# and text PDF with it and render their scans with a CJK font; OpenCV (under the OCR engine) needs libGL and glib.
+# Skipped when all are there.
 office:
-	@if ! command -v soffice >/dev/null || ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
+	@if ! command -v soffice >/dev/null || ! fc-list :lang=zh 2>/dev/null | grep -q . \
+	  || ! ldconfig -p | grep -q 'libGL.so.1 ' || ! ldconfig -p | grep -q libgthread-2.0; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-writer-nogui \
-	  fonts-wqy-microhei; fi
+	  fonts-wqy-microhei libgl1 libglib2.0-0; fi
 
 run: install models
 	@if [ ! -s data/index/manifest.json ]; then $(PY) -m ingest data/samples; fi
