@@ -23,8 +23,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.add_argument("doc_id")
         return _remove(parser.parse_args(argv[1:]))
     parser = argparse.ArgumentParser(prog="python -m ingest", parents=[common],
-                                     description="Ingest report files or folders (txt, md, docx, doc, wps, pdf, ofd, html, "
-                                     "png, jpg; scans are OCR'd).")
+                                     description="Ingest report files or folders (txt, md, docx, doc, wps, pdf, "
+                                     "ofd, html, png, jpg; scans are OCR'd).")
     parser.add_argument("paths", nargs="+")
     args = parser.parse_args(argv)
     from assistant.search import make_store

@@ -80,7 +80,8 @@ def group_lines(boxes: list[tuple[str, float, float, float, float]]) -> list[Lin
     return out
 
 
-_LOOSE = re.compile(r"(?<=[\u4e00-\u9fff，。；：、（）“”])\s+(?=[0-9A-Za-z%])|(?<=[0-9A-Za-z%])\s+(?=[\u4e00-\u9fff，。；：、（）“”])")
+_CJK = "\u4e00-\u9fff，。；：、（）“”"
+_LOOSE = re.compile(rf"(?<=[{_CJK}])\s+(?=[0-9A-Za-z%])|(?<=[0-9A-Za-z%])\s+(?=[{_CJK}])")
 
 
 def _tight(text: str) -> str:
