@@ -152,7 +152,7 @@ class _PageProgress:
             if self.bar is None:
                 from tqdm import tqdm
 
-                self.bar = tqdm(total=total, desc=f"  {self.name}", unit="页", leave=False)
+                self.bar = tqdm(total=total, desc=f"  {self.name}", unit="页", leave=False, miniters=1)
             self.bar.update(done - self.bar.n)
 
     def close(self) -> None:
