@@ -11,7 +11,8 @@ import csv
 import html
 from pathlib import Path
 
-SEARCH_FIELDS = ["rank", "report_title", "org", "section_path", "section_type", "text", "score", "chunk_id", "doc_id"]
+SEARCH_FIELDS = ["rank", "report_title", "org", "section_path", "section_type", "source", "text", "score", "chunk_id",
+                 "doc_id"]
 
 
 def _one_line(text: str) -> str:

@@ -63,8 +63,9 @@ def search_html(results: list[dict], query_words: list[str]) -> str:
             if pattern:  # one pass, longest words first: no mark inside a mark
                 text = pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", text)
             kind = SECTION_NAMES.get(r["section_type"], r["section_type"] or "")
+            ocr = " <mark>OCR 识别，数字请核对原件</mark>" if r.get("source") == "ocr" else ""
             parts.append(f"<div class='hit'><b>{r['rank']}.</b> <i>{html.escape(r['section_path'] or '（导语）')}</i>"
-                         f" [{html.escape(kind)}]<p>{text}</p></div>")
+                         f" [{html.escape(kind)}]{ocr}<p>{text}</p></div>")
     return "\n".join(parts) or "<p>没有结果</p>"
 
 

@@ -50,4 +50,5 @@ def search_records(index, query: str, k: int, settings: Settings, section: str |
     return [{"rank": rank, "chunk_id": h.chunk_id, "doc_id": h.meta.get("doc_id"),
              "report_title": h.meta.get("report_title"), "org": h.meta.get("org"),
              "section_path": h.meta.get("section_path"), "section_type": h.meta.get("section_type"),
-             "text": h.text, "score": round(h.score, 6)} for rank, h in enumerate(hits, start=1)]
+             "source": h.meta.get("source", "text"), "text": h.text, "score": round(h.score, 6)}
+            for rank, h in enumerate(hits, start=1)]

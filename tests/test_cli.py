@@ -45,7 +45,8 @@ def test_ingest_list_search_remove(cli_env, samples_dir, tmp_path):
     assert found["query"] == "宣传发动不够深入" and len(found["results"]) == 3
     first = found["results"][0]
     assert set(first) == {"rank", "chunk_id", "doc_id", "report_title", "org", "section_path", "section_type",
-                          "text", "score"}
+                          "source", "text", "score"}
+    assert first["source"] == "text"
     assert all(r["section_type"] == "problems" for r in found["results"])
     measures = json.loads(_run(["-m", "assistant", "search", "线索摸排", "--section", "measures", "--db", db,
                                 "--json"], cli_env).stdout)

@@ -48,6 +48,13 @@ def test_library_view_escapes_and_follows_the_document(make_index, tmp_path, ofd
     assert not text_file.exists() and library.view(doc_id) is None
 
 
+def test_ocr_hits_are_flagged_in_search_results():
+    hit = {"rank": 1, "report_title": "t", "org": "", "section_path": "一、成效", "section_type": "progress",
+           "source": "ocr", "text": "打掉4个团伙"}
+    assert "OCR 识别" in render.search_html([hit], ["团伙"])
+    assert "OCR" not in render.search_html([{**hit, "source": "text"}], ["团伙"])
+
+
 def test_ocr_chunks_are_flagged_in_the_view():
     view = {"doc_id": "d", "file": "scan.pdf", "reports": [{"title": "t", "org": "", "year": None, "text": "x",
             "chunks": [{"chunk_id": "d-0000", "section_path": "一、成效", "section_type": "progress",
