@@ -1,8 +1,7 @@
 """Legacy Word (.doc) and WPS (.wps) files, read through LibreOffice.
 
-Years of 汇报 sit in Word 97 .doc files and in Kingsoft WPS .wps files (since WPS 2005 these are OLE compound
-documents with a Word-97 style ``WordDocument`` stream, which LibreOffice detects by content and imports with its
-Word filters).  Rather than a second, partial parser we let ``soffice --headless`` convert the file to .docx and read
+Years of 汇报 sit in Word 97 .doc files and in Kingsoft WPS .wps files (OLE compound documents close to Word 97's,
+which LibreOffice detects by content, not by the file name).  Rather than a second, partial parser we let ``soffice --headless`` convert the file to .docx and read
 that with the docx loader every other Word file goes through.
 
 Each conversion runs in its own temporary folder with its own LibreOffice profile (``-env:UserInstallation``), so

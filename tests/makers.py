@@ -3,8 +3,8 @@
 - .docx by python-docx, laid out as a 公文 (centred title, first lines indented two characters, a running header and
   a "— N —" page number in the footer);
 - .doc, .wps and a text PDF by LibreOffice from that .docx (LibreOffice has no export filter for Kingsoft's own
-  format: asked for .wps it writes the Word 97 binary, which is what WPS Office's .wps files are built on and how
-  many of them circulate; our reader gets no hint from the name: LibreOffice detects the content);
+  format: asked for .wps it writes the Word 97 OLE binary under that name — the container WPS files use, though
+  not a file saved by WPS Office itself; the reader gets no hint from the name: LibreOffice detects the content);
 - an OFD package written here (OFD.xml → Document.xml → Pages/Page_N/Content.xml, a TemplatePage carrying a running
   header, one TextObject per line with X/Y and DeltaX, a "— N —" page number), because no tool on a Debian machine
   writes OFD;
