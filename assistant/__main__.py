@@ -38,15 +38,24 @@ def _parser() -> argparse.ArgumentParser:
     themes.add_argument("--export", help="also write the themes to FILE.csv or FILE.md")
 
     draft = sub.add_parser("draft", parents=[common], help="draft a report section for your unit")
-    draft.add_argument("--section", choices=["problems", "plans", "progress"], required=True)
+    draft.add_argument("--section", choices=["problems", "plans", "progress", "report"], required=True,
+                       help="one part, or report: a whole 工作汇报 (three parts, then 审校 on it)")
     draft.add_argument("--unit", required=True, help="the unit writing, e.g. 某县市场监督管理局")
     draft.add_argument("--topic", default="", help="the campaign or work, e.g. 常态化扫黑除恶")
-    draft.add_argument("--length", type=int, default=400, help="target length in characters")
+    draft.add_argument("--length", type=int, default=None,
+                       help="target length in characters (default 400; 1500 for --section report)")
     draft.add_argument("--facts", help="file of your own facts, one per line (打掉恶势力犯罪集团2个)")
     draft.add_argument("--outline", help="file of point headings, one per line, in order")
     draft.add_argument("--style", choices=["yishi", "numbered"], default="yishi", help="一是… or （一）…")
     draft.add_argument("--llm", choices=["auto", "local", "openai", "none"], help="LLM backend (default: settings)")
     draft.add_argument("--docx", help="also write the draft as a Word file in 公文 form")
+
+    review = sub.add_parser("review", parents=[common], help="审校: check your own draft against the library")
+    review.add_argument("file", help="the draft: .docx, .txt or .md (- reads pasted text from stdin)")
+    review.add_argument("--unit", default="", help="the unit writing (default: read from the draft's title)")
+    review.add_argument("--facts", help="file of verified facts, one per line: their figures count as checked")
+    review.add_argument("--year", type=int, help="the year the draft speaks from (default: read from the draft)")
+    review.add_argument("--docx", help="write the draft with one Word comment per finding to this .docx")
     return parser
 
 
@@ -135,7 +144,9 @@ def cmd_draft(args) -> int:
     from .service import build_assistant
     from .settings import load_settings
 
-    request = DraftRequest(args.section, args.unit, args.topic, args.length, _lines(args.facts),
+    if args.section == "report":
+        return cmd_draft_report(args)
+    request = DraftRequest(args.section, args.unit, args.topic, args.length or 400, _lines(args.facts),
                            _lines(args.outline), args.style)
     assistant = build_assistant(load_settings(args.db), args.llm)
     result = None
@@ -170,6 +181,87 @@ def cmd_draft(args) -> int:
     return 0
 
 
+def cmd_draft_report(args) -> int:
+    """A whole 工作汇报, streamed part by part, then 审校 on it."""
+    from .report_draft import ReportDrafter, ReportRequest, report_to_docx
+    from .service import build_assistant
+    from .settings import load_settings
+
+    request = ReportRequest(args.unit, args.topic, args.length or 1500, _lines(args.facts), _lines(args.outline),
+                            args.style)
+    assistant = build_assistant(load_settings(args.db), args.llm)
+    result = None
+    for event in ReportDrafter(assistant.drafter, assistant.reviewer).draft(request):
+        if event["type"] == "final":
+            result = event["result"]
+        elif args.json:
+            continue
+        elif event["type"] == "report_plan":
+            print(f"【{event['title']}】\n{event['opening']}", flush=True)
+        elif event["type"] == "part_start":
+            print(f"\n{event['heading']}", flush=True)
+        elif event["type"] == "token":
+            print(event["text"], end="", flush=True)
+        elif event["type"] == "point":
+            print(event["point"]["text"] if assistant.drafter.llm is None else "", flush=True)
+    if args.docx:
+        report_to_docx(result, args.docx)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+        return 0
+    print("\n【全文】\n" + result["text"])
+    if result["placeholders"]:
+        print("\n【待补充】" + "、".join(result["placeholders"]))
+    _print_findings(result["review"])
+    if args.docx:
+        print(f"\n已导出 Word：{args.docx}")
+    return 0
+
+
+_SEVERITY = {"error": "错误", "warning": "提醒", "suggestion": "建议"}
+
+
+def _print_findings(review: dict) -> None:
+    from .review_docx import KIND_LABELS
+
+    findings = review["findings"]
+    print(f"\n【审校】{len(findings)}处：" + "，".join(
+        f"{_SEVERITY[s]}{sum(f['severity'] == s for f in findings)}" for s in _SEVERITY))
+    text = review["text"]
+    for f in findings:
+        line = text.count("\n", 0, f["start"]) + 1
+        print(f"  [{_SEVERITY[f['severity']]}·{KIND_LABELS[f['kind']]}] 第{line}行“{f['text'][:30]}”：{f['message']}")
+        if f["suggestion"]:
+            print(f"      建议：{f['suggestion']}")
+        for e in f["evidence"]:
+            where = " · ".join(x for x in (e["report_title"], e["section_path"]) if x)
+            print(f"      依据：{where}：{e['text'][:80]}")
+
+
+def cmd_review(args) -> int:
+    """Exit 0: no errors found; 3: the draft has errors (placeholders left in, broken numbering); 1: bad input."""
+    from .review import load_draft
+    from .review_docx import write_review_docx
+    from .search import make_store
+    from .service import build_reviewer
+    from .settings import load_settings
+
+    text = sys.stdin.read() if args.file == "-" else load_draft(args.file)
+    settings = load_settings(args.db)
+    reviewer = build_reviewer(settings, make_store(settings))
+    review = reviewer.review(text, args.unit, _lines(args.facts), args.year)
+    if args.docx:
+        write_review_docx(review, args.docx, None if args.file == "-" else args.file)
+    if args.json:
+        print(json.dumps(review.to_dict(), ensure_ascii=False))
+    else:
+        print(f"审校：{review.title or args.file}（单位：{review.unit or '未识别'}；年份：{review.year or '未识别'}）")
+        _print_findings(review.to_dict())
+        if args.docx:
+            print(f"\n已写入批注：{args.docx}")
+    return 3 if any(f.severity == "error" for f in review.findings) else 0
+
+
 def cmd_themes(args) -> int:
     from pathlib import Path
 
@@ -196,8 +288,9 @@ def cmd_themes(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return {"search": cmd_search, "ask": cmd_ask, "themes": cmd_themes, "draft": cmd_draft}[args.command](args)
-    except (FileNotFoundError, RuntimeError, ValueError) as exc:
+        return {"search": cmd_search, "ask": cmd_ask, "themes": cmd_themes, "draft": cmd_draft,
+                "review": cmd_review}[args.command](args)
+    except (OSError, RuntimeError, ValueError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
 

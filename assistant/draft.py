@@ -93,6 +93,10 @@ class DraftChain:
             self._cached(("themes", section), lambda s=section: build_themes(self.index, s))
         self._guard(DraftRequest("problems", "本单位"))
 
+    def section_themes(self, section: str) -> list[dict]:
+        """The library's themes of one section type, built once per library state (审校 shares them)."""
+        return self._cached(("themes", section), lambda: build_themes(self.index, section))["themes"]
+
     def _cached(self, key: tuple, build):
         self.index.refresh()
         state = tuple(sorted(self.index.documents))
@@ -289,12 +293,13 @@ class DraftChain:
         own = "\n".join([request.unit, request.topic, *request.facts, *request.outline])
         return NameGuard(request.unit, own, {p for p in places if p not in own})
 
-    def draft(self, request: DraftRequest) -> Iterator[dict]:
+    def draft(self, request: DraftRequest, planned: list[PlannedPoint] | None = None) -> Iterator[dict]:
         """Events: ``plan`` (headings, at once), ``token`` (streamed, with the point's index ``i``), ``point`` (a
-        checked point), ``final`` (the whole draft)."""
+        checked point), ``final`` (the whole draft).  ``planned``: points planned beforehand (a whole report plans
+        all its parts before writing the first)."""
         t0 = time.perf_counter()
         guard = self._guard(request)
-        planned = self.plan(request, guard)
+        planned = planned if planned is not None else self.plan(request, guard)
         yield {"type": "plan", "headings": [p.heading for p in planned], "mode": "llm" if self.llm else "outline"}
         chars = max(40, request.length // max(1, len(planned)) - 12)
         points, first = [], None

@@ -18,6 +18,7 @@ class Assistant:
     llm: object | None
     qa: QAChain
     drafter: DraftChain | None = None
+    reviewer: object | None = None
 
 
 def build_assistant(settings: Settings, llm_backend: str | None = None) -> Assistant:
@@ -32,4 +33,16 @@ def build_assistant(settings: Settings, llm_backend: str | None = None) -> Assis
     s = settings.search
     lock = threading.Lock()  # one generation at a time, chats and drafts alike: two would halve each other's speed
     qa = QAChain(index, embeddings, llm, QAConfig(k=s.k, candidates=s.candidates, rrf_k=s.rrf_k), llm_lock=lock)
-    return Assistant(settings, index, embeddings, llm, qa, DraftChain(index, embeddings, llm, llm_lock=lock))
+    drafter = DraftChain(index, embeddings, llm, llm_lock=lock)
+    return Assistant(settings, index, embeddings, llm, qa, drafter,
+                     build_reviewer(settings, index, drafter.section_themes))
+
+
+def build_reviewer(settings: Settings, index, themes=None):
+    """The 审校 reviewer over ``index``: the shipped wording rules plus the user's file, limits from settings;
+    ``themes`` (section → themes) shares the drafting chain's instead of building them twice."""
+    from .review import ReviewConfig, Reviewer, load_rules
+
+    r = settings.review
+    return Reviewer(index, load_rules(r.rules or None), ReviewConfig(copy_min=r.copy_min, max_chars=r.max_chars),
+                    themes)

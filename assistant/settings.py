@@ -115,6 +115,16 @@ class UISettings(BaseModel):
                                  "rarely over 2 MiB; a 10-page scan at 200 dpi about 3 MiB).")
 
 
+class ReviewSettings(BaseModel):
+    """审校: checking a draft against the library and the wording rules."""
+
+    rules: str = Field("", description="A TOML file of your own expression rules (pattern, replacement, source, "
+                       "from_year, until_year), read after the shipped assistant/rules/expressions.toml; empty: none.")
+    copy_min: int = Field(40, description="Characters of another unit's passage, verbatim or nearly, that a draft "
+                          "must share with it to be flagged as copied.")
+    max_chars: int = Field(50_000, description="Longest draft reviewed at once, in characters (CLI and app alike).")
+
+
 class Settings(BaseSettings):
     """All settings; sections mirror the data flow."""
 
@@ -126,6 +136,7 @@ class Settings(BaseSettings):
     search: SearchSettings = Field(default_factory=SearchSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     ui: UISettings = Field(default_factory=UISettings)
+    review: ReviewSettings = Field(default_factory=ReviewSettings)
 
 
 def load_settings(db: str | Path | None = None) -> Settings:
