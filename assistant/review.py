@@ -695,12 +695,15 @@ _KIND_ORDER = {"placeholder": 0, "copied": 1, "foreign_name": 2, "figure": 3, "e
                "missing_theme": 6}
 
 
+_MAY_NEST = {"structure", "missing_theme"}  # a heading may lack a part and have a skipped number at once
+
+
 def _without_overlaps(findings: list[Finding]) -> list[Finding]:
     """One finding per stretch of text and kind, in text order (a figure inside a copied passage keeps both: they say
     different things; the same kind twice over the same characters says it twice)."""
     out: list[Finding] = []
     for f in sorted(findings, key=lambda f: (f.start, _KIND_ORDER[f.kind], -(f.end - f.start))):
-        if any(o.kind == f.kind and o.start < f.end and f.start < o.end and f.kind != "missing_theme" for o in out):
+        if any(o.kind == f.kind and o.start < f.end and f.start < o.end and f.kind not in _MAY_NEST for o in out):
             continue
         out.append(f)
     return out
