@@ -16,9 +16,11 @@ from assistant.draft_view import SECTIONS as DRAFT_SECTIONS
 from assistant.export import search_to_csv, search_to_markdown
 from assistant.library import OUTCOME_HEADERS, REPORT_HEADERS, Library
 from assistant.search import SECTION_FILTERS, search_records
-from assistant.service import Assistant, build_assistant
+from assistant.service import Assistant, build_assistant, build_reviewer
 from assistant.settings import Settings, load_settings
 from assistant.status import SpeedLog, status_markdown
+from assistant.review_view import (REPORT_LABEL, ReportStream, export_report, findings_html, marked_html,
+                                   review_summary)
 
 SECTION_LABELS = {"全部": "any", "问题": "problems", "措施": "measures", "成效/做法": "progress", "打算/建议": "plans",
                   "基本情况": "overview"}
@@ -47,6 +49,8 @@ def build_app(settings: Settings, assistant: Assistant | None = None, library: L
     speed = SpeedLog()
     drafter = assistant.drafter or DraftChain(assistant.index, assistant.embeddings, assistant.llm,
                                               llm_lock=assistant.qa.llm_lock)  # one generation at a time
+
+    reviewer = assistant.reviewer or build_reviewer(settings, assistant.index, drafter.section_themes)
 
     def report_choices():
         return [ALL_REPORTS, *library.report_choices()]
@@ -89,6 +93,9 @@ def build_app(settings: Settings, assistant: Assistant | None = None, library: L
     # --- 起草 -------------------------------------------------------------------------------------------------
     def draft(section_label, unit, topic, length, facts, outline, style_label):
         """Headings at once, each point streaming into the box, then the checked draft with its references."""
+        if section_label == REPORT_LABEL:
+            yield from draft_report(unit, topic, length, facts, outline, style_label)
+            return
         try:
             request = make_request(section_label, unit, topic, length, facts, outline, style_label)
             stream = DraftStream(request)
@@ -104,10 +111,36 @@ def build_app(settings: Settings, assistant: Assistant | None = None, library: L
         yield (result["text"], references_html(result["points"]), notes_markdown(result), result,
                gr.update(choices=targets(result), value=TARGET_ALL))
 
+    def draft_report(unit, topic, length, facts, outline, style_label):
+        """A whole 工作汇报: every part's headings at once, points streaming part by part, then 审校 on the result."""
+        from assistant.report_draft import ReportDrafter, ReportRequest
+
+        lines = lambda text: [x for x in (text or "").splitlines() if x.strip()]  # noqa: E731
+        try:
+            request = ReportRequest(unit or "", topic or "", max(600, int(length)), lines(facts), lines(outline),
+                                    STYLES.get(style_label, style_label))
+            stream = ReportStream(request.style)
+            for event in ReportDrafter(drafter, reviewer).draft(request):
+                text = stream.apply(event)
+                if event["type"] == "part":
+                    yield text, gr.skip(), f"已完成第 {event['part'] + 1} 部分…", gr.skip(), gr.skip()
+                elif event["type"] != "final":
+                    yield text, gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        except ValueError as exc:
+            raise gr.Error(str(exc)) from exc
+        result = stream.result
+        points = [p for part in result["parts"] for p in part["points"]]
+        review = result.get("review") or {"findings": [], "text": result["text"]}
+        notes = notes_markdown({**result, "points": points}) + f"\n\n**审校**（自动）：{review_summary(review)}，见右侧"
+        yield (result["text"], references_html(points) + findings_html(review), notes, result,
+               gr.update(choices=[TARGET_ALL], value=TARGET_ALL))
+
     def reviser(action: str):
         def revise(text: str, result: dict | None, target: str):
             if not result:
                 raise gr.Error("请先生成初稿")
+            if "parts" in result:
+                raise gr.Error("整篇汇报请直接在文本框中修改，或按章节起草后再扩写、压缩")
             edited = with_edits(result, text)
             try:
                 new = drafter.revise(edited, action, target_index(target, edited))
@@ -119,7 +152,26 @@ def build_app(settings: Settings, assistant: Assistant | None = None, library: L
     def export(text: str, result: dict | None):
         if not result:
             raise gr.Error("请先生成初稿")
+        if "parts" in result:
+            return str(export_report(text, result, _export_dir()))
         return str(export_docx(result, text, _export_dir()))
+
+    # --- 审校 -------------------------------------------------------------------------------------------------
+    def review(file: str | None, pasted: str, unit: str, facts: str):
+        """The draft (uploaded or pasted) with its findings highlighted, the findings listed beside it, and the
+        draft with one Word comment per finding."""
+        from assistant.review import load_draft
+        from assistant.review_docx import write_review_docx
+
+        try:
+            text = load_draft(file) if file else (pasted or "")
+            result = reviewer.review(text, unit or "", [x for x in (facts or "").splitlines() if x.strip()])
+            name = Path(file).stem if file and Path(file).suffix.lower() == ".docx" else "稿件"
+            out = write_review_docx(result, _export_dir() / f"{name}-审校.docx", file)
+        except (OSError, ValueError) as exc:
+            raise gr.Error(str(exc)) from exc
+        view = result.to_dict()
+        return marked_html(view), findings_html(view), str(out)
 
     # --- 检索 -------------------------------------------------------------------------------------------------
     def search(query: str, section_label: str, report: str, k: int):
@@ -199,7 +251,7 @@ def build_app(settings: Settings, assistant: Assistant | None = None, library: L
         with gr.Tab("起草"):
             with gr.Row():
                 with gr.Column(scale=2):
-                    d_section = gr.Radio(list(DRAFT_SECTIONS), value="存在的问题", label="章节")
+                    d_section = gr.Radio([*DRAFT_SECTIONS, REPORT_LABEL], value="存在的问题", label="章节")
                     d_unit = gr.Textbox(label="单位", placeholder="例如：某县市场监督管理局", elem_id="draft-unit")
                     d_topic = gr.Textbox(label="主题", placeholder="例如：常态化扫黑除恶", elem_id="draft-topic")
                     d_length = gr.Slider(100, 2000, value=400, step=50, label="篇幅（字）")
@@ -224,6 +276,22 @@ def build_app(settings: Settings, assistant: Assistant | None = None, library: L
             for button, action in zip(d_revise, REVISIONS):
                 button.click(reviser(action), [d_text, d_state, d_target], [d_text, d_refs, d_notes, d_state])
             d_export.click(export, [d_text, d_state], d_file, api_name="export_docx")
+        with gr.Tab("审校"):
+            with gr.Row():
+                with gr.Column(scale=2):
+                    r_file = gr.File(label="上传稿件（.docx .txt .md）", type="filepath", file_types=[".docx", ".txt", ".md"],
+                                     elem_id="review-file")
+                    r_text = gr.Textbox(label="或粘贴稿件文字", lines=8, elem_id="review-text")
+                    r_unit = gr.Textbox(label="单位（可留空，从标题识别）", elem_id="review-unit")
+                    r_facts = gr.Textbox(label="已核实的事实（一行一条，可选）", lines=3)
+                    r_button = gr.Button("审校", variant="primary", elem_id="review-go")
+                    r_out = gr.File(label="带批注的 Word 文件", interactive=False, elem_id="review-docx")
+                with gr.Column(scale=3):
+                    r_marked = gr.HTML(elem_id="review-marked")
+                with gr.Column(scale=2):
+                    r_findings = gr.HTML(elem_id="review-findings")
+            r_button.click(review, [r_file, r_text, r_unit, r_facts], [r_marked, r_findings, r_out], api_name="review",
+                           concurrency_limit=1)
         with gr.Tab("检索"):
             query = gr.Textbox(label="检索问题与措施（也作为共性主题的话题，可留空）", placeholder="例如：宣传发动不够深入",
                                elem_id="query")

@@ -291,3 +291,15 @@ def test_whole_report_follows_the_users_outline(sample_index, embeddings):
     with pytest.raises(ValueError, match="无法起草"):
         ReportDrafter(DraftChain(sample_index, embeddings, None)).run(
             ReportRequest("某县", "", 600, [], ["一、附件清单"]))
+
+
+def test_review_tab_escapes_the_draft_and_returns_commented_word(library_settings, serve_app):
+    from gradio_client import Client
+
+    url, _, _ = serve_app(library_settings)
+    pasted = "某县工作汇报\n一、工作进展及成效\n<script>alert(1)</script>共受理线索xx条。"
+    marked, findings, docx_path = Client(url, verbose=False).predict(None, pasted, "某县", "", api_name="/review")
+    assert "<script>" not in marked and "&lt;script&gt;" in marked
+    assert "<mark" in marked and "占位符" in findings and "<script>" not in findings
+    comments = read_comments(docx_path)
+    assert "xx" in [c["anchor"] for c in comments]
