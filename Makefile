@@ -39,7 +39,7 @@ browser:
 
 # .doc and .wps files are read through LibreOffice (headless, Writer only); the format tests make their .doc, .wps
 # and text PDF with it and render their scans with a CJK font; OpenCV (under the OCR engine) needs libGL and glib.
-# Skipped when all are there.
+# The Word files 审校 writes are opened by LibreOffice in tests/test_review.py. Skipped when all are there.
 office:
 	@if ! command -v soffice >/dev/null || ! fc-list :lang=zh 2>/dev/null | grep -q . \
 	  || ! ldconfig -p | grep -q 'libGL.so.1 ' || ! ldconfig -p | grep -q libgthread-2.0; then \
