@@ -34,6 +34,7 @@ from ingest.clean import PLACEHOLDER as MASK
 from ingest.clean import clean_text
 from ingest.structure import CN_NUM, ENUM, _cn_value, heading_level, lead_of, parse_document, section_type_of
 
+from .guards import _BOLD  # the Markdown-emphasis pattern the answer guard already uses
 from .guards import PLACEHOLDER as BLANK
 from .guards import char_bigrams, extract_figures, same_kind
 from .names import family_of, place_names
@@ -330,7 +331,10 @@ class Reviewer:
         """Masks (``**``, ``xx``: ingest's pattern) and blanks (``X人次``: the drafting guard's; ``【待补充】``)."""
         out = []
         for line in lines:
-            spans = [(m.start(), m.end()) for p in (TODO_MARK, BLANK, MASK) for m in p.finditer(line.text)]
+            # Markdown emphasis (**加强组织领导**) in a .md draft is no mask: its two ** are left out
+            bold = {i for m in _BOLD.finditer(line.text) for i in (m.start(), m.start() + len(m.group(0)) - 2)}
+            spans = [(m.start(), m.end()) for p in (TODO_MARK, BLANK, MASK) for m in p.finditer(line.text)
+                     if not (p is MASK and m.start() in bold and m.group(0) == "**")]
             for s, e in _merged(spans):
                 while e < len(line.text) and MASK.match(line.text, e):  # xx月xx日 is one blank
                     e = MASK.match(line.text, e).end()
@@ -506,6 +510,8 @@ class Reviewer:
                                     f"与本单位此前报告中的同一数字不一致：那里写的是“{other[s2:e2]}”",
                                     [_evidence(hit, other)],
                                     f"核对“{surface}”；如为新的统计口径或时段，请写明时间范围")]
+        if not re.search(r"\d", surface) and fig.value < 10 and not fig.percent:
+            return []  # 三项制度, 两个专项组: wording more than a statistic; nothing to look up
         return [Finding("figure", "suggestion", start, end, surface,
                         "未能核实：您提供的事实和资料库中都没有这个数字", [],
                         "请对照原始台账核实；可在“事实”中列出已核实的数字")]
