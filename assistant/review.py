@@ -111,7 +111,8 @@ class ExpressionRule:
             return True
         if year is None:
             return False
-        return (self.from_year is None or year >= self.from_year) and (self.until_year is None or year <= self.until_year)
+        return (self.from_year is None or year >= self.from_year) and \
+            (self.until_year is None or year <= self.until_year)
 
 
 def load_rules(extra: str | Path | None = None) -> list[ExpressionRule]:

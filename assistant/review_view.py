@@ -38,7 +38,8 @@ def marked_html(review: dict) -> str:
         ends = [i for i in covering if findings[i]["end"] == b]
         if ends:
             out.append("<sup>" + ",".join(str(i + 1) for i in ends) + "</sup>")
-    head = f"<div class='review-summary'><b>{html.escape(review.get('title') or '稿件')}</b>：{review_summary(review)}</div>"
+    title = html.escape(review.get("title") or "稿件")
+    head = f"<div class='review-summary'><b>{title}</b>：{review_summary(review)}</div>"
     return head + "<div class='review-text' style='line-height:1.9'>" + "".join(out) + "</div>"
 
 
