@@ -49,6 +49,9 @@ TODO_MARK = re.compile(r"[【\[〔［](?:[^】\]〕］\n]{0,12}?(?:待补充|待
 _PREFIX = re.compile(r"^[\s>#\u3000\ufeff]*")
 # Words that say a report reviews its problems even without a heading for them (the family's "同时…清醒看到…").
 _PROBLEMS_SAID = re.compile(r"(?:存在|还有|仍有|仍然存在|面临)[^。；\n]{0,12}(?:问题|不足|困难|短板|差距|薄弱环节)|清醒(?:地)?(?:认识|看到)")
+# Report kinds (typed by ingest.structure from ingest/rules/report_units.toml) whose arc runs from what was done
+# through the problems to the next steps; a title of one of them when the structure left the kind open.
+FULL_ARC = ("工作汇报", "工作报告", "工作总结", "调研报告", "自查报告", "述职报告")
 _REPORT_KINDS = re.compile(r"汇报|工作报告|情况报告|工作总结|调研报告|自查报告|述职报告")
 _NOT_CHECKED_MEASURES = set("年月日天")
 
@@ -316,7 +319,8 @@ class Reviewer:
         self._memo = {}  # one review at a time per reviewer (the app queues reviews)
         for name, check in (("placeholder", lambda: self.check_placeholders(lines)),
                             ("expression", lambda: self.check_expressions(lines, year)),
-                            ("structure", lambda: self.check_structure(lines, head.title if head else "")),
+                            ("structure", lambda: self.check_structure(lines, head.title if head else "",
+                                                                       getattr(head, "kind", "") or "")),
                             ("figure", lambda: self.check_figures(lines, unit, facts)),
                             ("copied", lambda: self.check_copies(lines, unit, facts)),
                             ("missing_theme", lambda: self.check_themes(lines))):
@@ -373,7 +377,7 @@ class Reviewer:
         return out
 
     # --- structure ------------------------------------------------------------------------------------------
-    def check_structure(self, lines: list[Line], title: str) -> list[Finding]:
+    def check_structure(self, lines: list[Line], title: str, kind: str = "") -> list[Finding]:
         out: list[Finding] = []
         last: dict[int, int] = {}  # the last numeral seen at each ladder level under the current parent
         enum_last: int = 0
@@ -417,14 +421,16 @@ class Reviewer:
                                        f"“一是、二是……”顺序不对：前一项是“{_numeral_like('一', enum_last)}是”，此处是“{word}”",
                                        [], f"改为“{want}”并顺延其后各项"))
                 enum_last = value
-        out += self._missing_parts(lines, title, sections)
+        out += self._missing_parts(lines, title, sections, kind)
         return out
 
-    def _missing_parts(self, lines: list[Line], title: str, sections: list[tuple[str, Line]]) -> list[Finding]:
+    def _missing_parts(self, lines: list[Line], title: str, sections: list[tuple[str, Line]], kind: str = ""
+                       ) -> list[Finding]:
         """A report of the 汇报/总结/调研 family reviews its problems and says what comes next; progress is what it
         reports.  A part counts as present when a level-1 heading names it, or (for problems, which the family
         often writes as a paragraph) when a sentence says there are problems."""
-        if not _REPORT_KINDS.search(title or (lines[0].text if lines else "")) or len(sections) < 2:
+        if len(sections) < 2 or (kind not in FULL_ARC if kind else
+                                 not _REPORT_KINDS.search(title or (lines[0].text if lines else ""))):
             return []
         present = {t for t, _ in sections}
         text = "\n".join(line.text for line in lines)
@@ -441,7 +447,8 @@ class Reviewer:
             anchor = later[0] if later else sections[-1][1]
             head = re.match(r"^[^。：:\n]{1,40}", anchor.text).group(0)
             out.append(Finding("structure", "warning", anchor.start, anchor.start + len(head), head,
-                               f"缺少“{SECTION_LABELS[part]}”部分：{_kind_of(title)}一般包括工作进展及成效、存在的问题、下步工作打算",
+                               f"缺少“{SECTION_LABELS[part]}”部分：{kind or _kind_of(title)}一般包括工作进展及成效、"
+                               "存在的问题、下步工作打算",
                                [], f"在此前补写“{SECTION_LABELS[part]}”一节"))
         return out
 
