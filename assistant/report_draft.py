@@ -13,6 +13,7 @@ import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from ingest.structure import heading_level, lead_of, section_type_of
@@ -154,7 +155,8 @@ class ReportDrafter:
             yield {"type": "part", "part": j, "result": result}
         report = self._result(request, title, opening, parts, placed)
         if self.reviewer is not None:
-            review = self.reviewer.review(report["text"], request.unit, request.facts)
+            # a report drafted now speaks from this year: dated wording rules apply to it
+            review = self.reviewer.review(report["text"], request.unit, request.facts, date.today().year)
             report["review"] = review.to_dict()
             yield {"type": "review", "review": report["review"]}
         report["timings"] = {"first_point_ms": _ms(first_point, t0), "first_part_ms": _ms(first_part, t0),

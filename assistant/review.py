@@ -268,11 +268,34 @@ class Reviewer:
         return self._cached(("reports",), build)
 
     def _themes(self, section: str) -> list[dict]:
-        from .themes import build_themes
-
         if self.themes is not None:
             return self.themes(section)
-        return self._cached(("themes", section), lambda: build_themes(self.index, section)["themes"])
+        return self._cached(("themes", section), lambda: self._stored_themes(section))
+
+    def _stored_themes(self, section: str) -> list[dict]:
+        """Themes kept beside the index (``review-themes-<section>.json``, tagged with the library's documents):
+        building them embeds every point (seconds to minutes), which one CLI review must not pay each time."""
+        import json
+        import os
+
+        from .themes import build_themes
+
+        state = sorted(self.index.documents)
+        path = Path(self.index.path) / f"review-themes-{section}.json"
+        try:
+            stored = json.loads(path.read_text(encoding="utf-8"))
+            if stored.get("documents") == state:
+                return stored["themes"]
+        except (OSError, ValueError, AttributeError):
+            pass  # none yet, or unreadable: build again
+        themes = build_themes(self.index, section)["themes"]
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            tmp.write_text(json.dumps({"documents": state, "themes": themes}, ensure_ascii=False), encoding="utf-8")
+            os.replace(tmp, path)  # atomic: a concurrent reader sees the old file or the new one
+        except OSError:
+            tmp.unlink(missing_ok=True)  # a read-only index still gets its review
+        return themes
 
     @staticmethod
     def same_unit(unit: str, org: str, title: str = "") -> bool:

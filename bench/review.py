@@ -285,7 +285,7 @@ def run(docs: str, llm: str, db: str | None = None) -> dict:
                  "first_point_s": round(seen.get("point", 0), 2), "first_part_s": round(seen.get("part", 0), 2),
                  "total_s": round(report["timings"]["total_ms"] / 1000, 2),
                  "review_not_suggestions": len(loud), "review_kinds": sorted({f["kind"] for f in loud}),
-                 "mode": report["mode"]}
+                 "mode": report["mode"], "text": report["text"]}
         clean.append({"draft": "whole report drafted (" + report["mode"] + ")", "chars": len(report["text"]),
                       "not_suggestions": len([f for f in loud if f["kind"] != "placeholder"]),
                       "kinds": sorted({f"{f['kind']}:{f['text']}" for f in loud if f["kind"] != "placeholder"}),
@@ -328,7 +328,8 @@ def main(argv=None) -> int:
     for c in result["clean"]:
         print(f"| {c['draft']} | {c['chars']} | {c['not_suggestions']} | {'; '.join(c['kinds'])[:120]} |"
               f" {c['suggestions']} |")
-    print("\nwhole report:", json.dumps(result["whole_report"], ensure_ascii=False))
+    shown = {k: v for k, v in result["whole_report"].items() if k != "text"}
+    print("\nwhole report:", json.dumps(shown, ensure_ascii=False))
     return print_summary(result["summary"])
 
 

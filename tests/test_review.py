@@ -303,3 +303,22 @@ def test_review_tab_escapes_the_draft_and_returns_commented_word(library_setting
     assert "<mark" in marked and "占位符" in findings and "<script>" not in findings
     comments = read_comments(docx_path)
     assert "xx" in [c["anchor"] for c in comments]
+
+
+def test_themes_are_kept_beside_the_index_for_the_next_review(library_settings, embeddings, monkeypatch):
+    import assistant.themes as themes_module
+    from assistant.search import make_store
+
+    index = make_store(library_settings, embeddings)
+    for stale in index.path.glob("review-themes-*.json"):
+        stale.unlink()
+    calls = []
+    real = themes_module.build_themes
+    monkeypatch.setattr(themes_module, "build_themes", lambda index, section: calls.append(section) or
+                        real(index, section))
+    draft = "某县工作汇报\n一、工作进展及成效\n召开会议。\n二、存在的问题\n宣传不够。\n三、下步工作打算\n加强宣传。"
+    first = Reviewer(index).review(draft)
+    assert sorted(calls) == ["plans", "problems", "progress"]
+    assert (index.path / "review-themes-problems.json").is_file()
+    second = Reviewer(index).review(draft)  # a new process would read the same files
+    assert len(calls) == 3 and second.to_dict()["findings"] == first.to_dict()["findings"]
