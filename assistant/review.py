@@ -306,8 +306,8 @@ class Reviewer:
         unit, org = unit.strip(), org.strip()
         if not unit or not org:
             return False
-        if unit == org or (len(org) >= 3 and (org in unit or unit in org)):
-            return True
+        if unit == org or (len(org) >= 3 and (org in unit or unit in org) and family_of(unit) == family_of(org)):
+            return True  # 某县公安局 / 县公安局; but 某县 is not 某县市场监管局
         strip = lambda s: re.sub(r"^(?:某|[xX×*]{1,3})", "", s)  # noqa: E731
         if strip(unit) == strip(org):
             return True

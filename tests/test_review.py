@@ -322,3 +322,22 @@ def test_themes_are_kept_beside_the_index_for_the_next_review(library_settings, 
     assert (index.path / "review-themes-problems.json").is_file()
     second = Reviewer(index).review(draft)  # a new process would read the same files
     assert len(calls) == 3 and second.to_dict()["findings"] == first.to_dict()["findings"]
+
+
+def test_draft_report_cli_writes_one_docx_and_reviews_it(e5_model_dir, sample_index, tmp_path):
+    env = {**os.environ, "HUIBAO_EMBEDDING__MODEL": str(e5_model_dir), "HUIBAO_LLM__BACKEND": "none"}
+    facts = tmp_path / "facts.txt"
+    facts.write_text("打掉恶势力犯罪集团2个\n下一步将开展行业乱象专项整治\n", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "assistant", "draft", "--section", "report", "--unit", "某县",
+                           "--topic", "常态化扫黑除恶", "--facts", str(facts), "--db", str(sample_index.path), "--json",
+                           "--docx", str(tmp_path / "r.docx")], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    result = json.loads(proc.stdout)
+    assert [p["section"] for p in result["parts"]] == ["progress", "problems", "plans"]
+    assert result["facts_placed"] == {"打掉恶势力犯罪集团2个": "progress", "下一步将开展行业乱象专项整治": "plans"}
+    assert set(result["review"]) >= {"findings", "text"}
+    import docx
+
+    paragraphs = [p.text for p in docx.Document(str(tmp_path / "r.docx")).paragraphs]
+    assert paragraphs[0] == result["title"] and "三、下步工作打算" in paragraphs
