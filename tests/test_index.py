@@ -25,7 +25,7 @@ def test_ingest_is_idempotent_and_reports_bad_files(make_index, samples_dir, tmp
     first = ingest_paths([docs], index)
     assert len(first["documents"]) == 2
     assert [len(d["reports"]) for d in first["documents"]] == [1, 3]
-    assert first["added_chunks"] == index.count() == index.store.count() == len(index.keyword.entries)
+    assert first["added_chunks"] == index.count() == index.store.count() == index.keyword.count()
     assert {e["file"].rsplit("/", 1)[-1] for e in first["errors"]} == {"empty.txt", "broken.docx"}
     again = ingest_paths([docs], index)
     assert again["added_chunks"] == 0 and len(again["skipped"]) == 2
@@ -47,7 +47,7 @@ def test_changed_file_replaces_its_chunks_and_remove_deletes(make_index, tmp_pat
     assert any("线索摸排" in h.text for h in index.search("线索摸排打算", k=3))
     with index.lock():
         assert index.remove_document(new_id)
-    assert index.count() == 0 and index.store.count() == 0 and not index.keyword.entries
+    assert index.count() == 0 and index.store.count() == 0 and index.keyword.count() == 0
     assert index.search("宣传", k=3) == []
 
 
@@ -56,9 +56,9 @@ def test_crash_mid_document_leaves_no_partial_document(make_index, samples_dir, 
     index = make_index()
 
     def crash(self):
-        raise KeyboardInterrupt("power cut while writing the keyword index")
+        raise KeyboardInterrupt("power cut before the manifest entry")
 
-    monkeypatch.setattr(type(index.keyword), "save", crash)
+    monkeypatch.setattr(type(index), "_save_manifest", crash)
     with pytest.raises(KeyboardInterrupt):
         ingest_paths([docs], index)
     monkeypatch.undo()
@@ -67,7 +67,7 @@ def test_crash_mid_document_leaves_no_partial_document(make_index, samples_dir, 
     assert reopened.documents == {}  # …but it never completed, so it is not visible
     assert reopened.search("宣传发动", k=5) == []
     ingest_paths([docs], reopened)  # the next write purges the orphans and ingests cleanly
-    assert reopened.store.count() == reopened.count() == len(reopened.keyword.entries)
+    assert reopened.store.count() == reopened.count() == reopened.keyword.count()
 
 
 def test_other_embedding_model_is_refused(make_index, settings_factory, embeddings, samples_dir, tmp_path):

@@ -39,10 +39,6 @@ def chroma_where(filters: dict[str, list]) -> dict | None:
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
-def matches(meta: dict, filters: dict[str, list]) -> bool:
-    return all(meta.get(key) in values for key, values in filters.items())
-
-
 def rrf_fuse(rankings: list[tuple[list[str], float]], rrf_k: int = 60) -> dict[str, float]:
     """Weighted reciprocal-rank fusion: score = Σ weight / (rrf_k + rank)."""
     scores: dict[str, float] = {}

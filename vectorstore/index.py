@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from .chroma import ChromaStore
-from .hybrid import Hit, chroma_where, hybrid_search, matches, normalise_filters
+from .hybrid import Hit, chroma_where, hybrid_search, normalise_filters
 from .keyword import KeywordIndex
 
 
@@ -23,21 +23,21 @@ class ReportIndex:
         self.path.mkdir(parents=True, exist_ok=True)
         self.embeddings = embeddings
         self.store = ChromaStore(client, collection, embeddings.model_id, embeddings.dimension)
-        self.keyword_path = self.path / "keyword.json"
+        self.keyword_path = self.path / "keyword.sqlite"
         self.manifest_path = self.path / "manifest.json"
         self.texts_path = self.path / "texts"  # each document's cleaned text, for `ingest show` and the 资料库 page
+        self.keyword = KeywordIndex(self.keyword_path)  # SQLite: another process's writes need no reload
         self._stamp: tuple = ()
         self._load()
 
     # --- state -------------------------------------------------------------------------------------------
     def _load(self) -> None:
-        self.keyword = KeywordIndex(self.keyword_path)
         self.manifest = (json.loads(self.manifest_path.read_text(encoding="utf-8"))
                          if self.manifest_path.exists() else {"documents": {}})
         self._stamp = self._files_stamp()
 
     def _files_stamp(self) -> tuple:
-        return tuple(p.stat().st_mtime_ns if p.exists() else 0 for p in (self.keyword_path, self.manifest_path))
+        return (self.manifest_path.stat().st_mtime_ns if self.manifest_path.exists() else 0,)
 
     def refresh(self) -> None:
         """Pick up writes made by another process (the CLI ingesting while the app serves)."""
@@ -74,8 +74,6 @@ class ReportIndex:
             for stale in self.texts_path.glob("*.json"):
                 if stale.stem not in self.documents:
                     stale.unlink(missing_ok=True)
-        if orphans:
-            self.keyword.save()
         return sorted(orphans)
 
     def add_document(self, doc_id: str, record: dict, ids: list[str], texts: list[str], embed_texts: list[str],
@@ -89,7 +87,6 @@ class ReportIndex:
         self.store.add(ids, chunk_vectors, texts, metadatas,
                        [(wid, text, vec, meta) for (wid, text, meta), vec in zip(flat, window_vectors)])
         self.keyword.add(ids, embed_texts, metadatas)
-        self.keyword.save()
         self.documents[doc_id] = {**record, "chunks": len(ids), "added": time.strftime("%Y-%m-%d %H:%M:%S")}
         self._save_manifest()
         self._stamp = self._files_stamp()
@@ -101,7 +98,6 @@ class ReportIndex:
         self._save_manifest()
         self.store.delete_doc(doc_id)
         self.keyword.delete_doc(doc_id)
-        self.keyword.save()
         self._text_file(doc_id).unlink(missing_ok=True)
         self._stamp = self._files_stamp()
         return known
@@ -166,7 +162,7 @@ class ReportIndex:
             rankings.append(("context" if mode == "hybrid" else "dense", self.store.query(vector, candidates, where),
                              context_weight if mode == "hybrid" else 1.0))
         if mode in ("hybrid", "keyword"):
-            keyword = self.keyword.search(query, candidates, lambda meta: matches(meta, flt))
+            keyword = self.keyword.search(query, candidates, flt)
             if mode == "hybrid" and keyword:
                 keyword_weight *= self.keyword.coverage(query, keyword[0][0]) ** 2
             rankings.append(("keyword", keyword, keyword_weight if mode == "hybrid" else 1.0))

@@ -1,18 +1,37 @@
-"""BM25 over jieba tokens, persisted beside Chroma.
+"""BM25 over jieba tokens in SQLite FTS5, persisted beside Chroma.
 
 Whitespace tokenisation scores zero on Chinese, so texts are cut with jieba's search mode (which also emits the
-sub-words of long compounds: 扫黑除恶 → 扫黑, 除恶, 扫黑除恶).  Tokens are stored per chunk and the BM25 statistics
-(rank-bm25) are rebuilt only when documents change, never per query.
+sub-words of long compounds: 扫黑除恶 → 扫黑, 除恶, 扫黑除恶) and FTS5 indexes those tokens, joined by spaces.
+
+Why SQLite FTS5 (bench/scale.py measures it beside a JSON file + rank-bm25, bm25s and tantivy on the same chunks):
+it is in the standard library, a document's rows are one transaction (a kill -9 leaves the previous state, never a
+half-written file), a write costs O(the document) instead of rewriting the whole index, another process's commit is
+visible to the next query without reloading anything (WAL), and BM25 is ranked in C.  A ``keyword.json`` left by
+an older version is imported once and then removed.
 """
 from __future__ import annotations
 
 import json
-import os
+import math
 import re
+import sqlite3
+import threading
 from pathlib import Path
 
 _PUNCT = re.compile(r"^[\W_]+$")
 _STOP = set("的 了 和 与 及 是 在 对 为 等 中 将 并 把 被 也 都 而 或 之 其 有 从 以 于 这 那 哪些 什么 怎么 如何 怎样 为什么 吗 呢 多少 几 个".split())
+# Metadata the keyword ranking can be filtered on (vectorstore.hybrid.FILTER_KEYS), one column each.
+COLUMNS = ("doc_id", "section_type", "report_title", "org", "year")
+# Characters that may sit inside a jieba token (12.5%, 2023-2024, 110/12345): FTS5 must not split there.
+_TOKENCHARS = ".%-+/:#&@_·．％"
+_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS chunks(id INTEGER PRIMARY KEY, chunk_id TEXT NOT NULL UNIQUE,
+  {", ".join(f"{c} {'INTEGER' if c == 'year' else 'TEXT'}" for c in COLUMNS)});
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS terms USING fts5(tokens, tokenize="unicode61 remove_diacritics 0 tokenchars '{_TOKENCHARS}'");
+CREATE VIRTUAL TABLE IF NOT EXISTS vocab USING fts5vocab(terms, row);
+CREATE TABLE IF NOT EXISTS info(key TEXT PRIMARY KEY, value TEXT);
+"""
 
 
 def quiet_jieba():
@@ -30,45 +49,100 @@ def tokenize(text: str) -> list[str]:
             if t and t not in _STOP and not _PUNCT.match(t)]
 
 
+def _terms(text: str) -> list[str]:
+    """The tokens as FTS5 stores them: no inner whitespace, no double quote (the query syntax's quote)."""
+    return [t for t in (re.sub(r'[\s"]+', "", t) for t in tokenize(text)) if t]
+
+
+def _idf(n_docs: int, df: int) -> float:
+    """Okapi BM25's idf (the one FTS5's bm25() uses), floored at 0: a word in over half the chunks says nothing."""
+    return max(math.log((n_docs - df + 0.5) / (df + 0.5)), 0.0) if n_docs else 0.0
+
+
 class KeywordIndex:
-    """Chunk tokens and metadata in one JSON file; a BM25Okapi model built lazily from them."""
+    """Chunk tokens and filterable metadata in one SQLite file (``keyword.sqlite``); BM25 by FTS5.
+
+    One connection per thread (the app answers on several); writers are serialised by the index's file lock and by
+    SQLite itself; readers never block on a writer (WAL) and see each committed document at their next query.
+    """
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self.entries: dict[str, dict] = {}
-        if self.path.exists():
-            self.entries = json.loads(self.path.read_text(encoding="utf-8"))
-        self._bm25 = None
-        self._ids: list[str] = []
+        self._local = threading.local()
+        with self._conn() as db:
+            db.executescript(_SCHEMA)
+        self._migrate(self.path.with_name("keyword.json"))
 
+    def _conn(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")  # the manifest entry written after us must not outlive our rows
+            self._local.db = db
+        return db
+
+    def _write(self):
+        """A write transaction taken at once (BEGIN IMMEDIATE): either all of it is committed or none."""
+        return _Transaction(self._conn())
+
+    def _migrate(self, legacy: Path) -> None:
+        """Import the chunks of a ``keyword.json`` written by the previous version, once, then remove it."""
+        if not legacy.exists():
+            return
+        entries = json.loads(legacy.read_text(encoding="utf-8"))
+        with self._write() as db:
+            if db.execute("SELECT 1 FROM info WHERE key='migrated'").fetchone() is None:
+                for chunk_id, entry in entries.items():
+                    self._insert(db, chunk_id, " ".join(entry["tokens"]), entry["meta"])
+                db.execute("INSERT INTO info VALUES('migrated', ?)", (str(legacy),))
+        legacy.unlink(missing_ok=True)
+
+    @staticmethod
+    def _insert(db: sqlite3.Connection, chunk_id: str, tokens: str, meta: dict) -> None:
+        old = db.execute("SELECT id FROM chunks WHERE chunk_id=?", (chunk_id,)).fetchone()
+        if old:
+            db.execute("DELETE FROM terms WHERE rowid=?", old)
+            db.execute("DELETE FROM chunks WHERE id=?", old)
+        row = db.execute(f"INSERT INTO chunks(chunk_id, {', '.join(COLUMNS)}) VALUES(?{', ?' * len(COLUMNS)})",
+                         (chunk_id, *(meta.get(c) for c in COLUMNS))).lastrowid
+        db.execute("INSERT INTO terms(rowid, tokens) VALUES(?, ?)", (row, tokens))
+
+    # --- writes ------------------------------------------------------------------------------------------
     def add(self, ids: list[str], texts: list[str], metadatas: list[dict]) -> None:
-        for chunk_id, text, meta in zip(ids, texts, metadatas):
-            self.entries[chunk_id] = {"tokens": tokenize(text), "meta": meta}
-        self._bm25 = None
+        """Add (or replace) chunks in one transaction: a crash leaves none of them."""
+        tokens = [" ".join(_terms(t)) for t in texts]  # jieba outside the transaction: readers wait for nothing
+        with self._write() as db:
+            for chunk_id, toks, meta in zip(ids, tokens, metadatas):
+                self._insert(db, chunk_id, toks, meta)
 
     def delete_doc(self, doc_id: str) -> int:
-        doomed = [cid for cid, e in self.entries.items() if e["meta"].get("doc_id") == doc_id]
-        for cid in doomed:
-            del self.entries[cid]
-        self._bm25 = None
-        return len(doomed)
+        with self._write() as db:
+            rows = db.execute("SELECT id FROM chunks WHERE doc_id=?", (doc_id,)).fetchall()
+            db.executemany("DELETE FROM terms WHERE rowid=?", rows)
+            db.execute("DELETE FROM chunks WHERE doc_id=?", (doc_id,))
+        return len(rows)
 
+    # --- reads -------------------------------------------------------------------------------------------
     def doc_ids(self) -> set[str]:
-        return {e["meta"].get("doc_id") for e in self.entries.values()}
+        return {d for (d,) in self._conn().execute("SELECT DISTINCT doc_id FROM chunks")}
 
-    def save(self) -> None:
-        """Write atomically: a crash leaves the previous file intact."""
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.entries, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, self.path)
+    def count(self) -> int:
+        return self._conn().execute("SELECT count(*) FROM chunks").fetchone()[0]
 
-    def _model(self):
-        if self._bm25 is None and self.entries:
-            from rank_bm25 import BM25Okapi
+    def tokens(self, chunk_id: str) -> list[str]:
+        row = self._conn().execute("SELECT t.tokens FROM chunks c JOIN terms t ON t.rowid = c.id WHERE c.chunk_id=?",
+                                   (chunk_id,)).fetchone()
+        return row[0].split() if row else []
 
-            self._ids = list(self.entries)
-            self._bm25 = BM25Okapi([self.entries[i]["tokens"] or ["∅"] for i in self._ids])
-        return self._bm25
+    def idf(self, terms: list[str]) -> dict[str, float]:
+        """Okapi idf of each term over the whole index (0 for a term no chunk holds)."""
+        db = self._conn()
+        n = self.count()
+        unique = list(dict.fromkeys(terms))
+        df = dict(db.execute(f"SELECT term, doc FROM vocab WHERE term IN ({', '.join('?' * len(unique))})", unique)
+                  ) if unique else {}
+        return {t: _idf(n, df[t]) if t in df else 0.0 for t in unique}
 
     def coverage(self, query: str, chunk_id: str) -> float:
         """IDF-weighted share of the query's words that occur in a chunk (0–1).
@@ -76,30 +150,50 @@ class KeywordIndex:
         The hybrid search trusts the keyword ranking as much as its best hit covers the question: a paraphrase
         ("陈年旧案" for "时间跨度大…已过追诉期") matches no rare word, and its BM25 list is then mostly noise.
         """
-        model = self._model()
-        tokens = set(tokenize(query))
-        if model is None or not tokens or chunk_id not in self.entries:
-            return 0.0
-        weights = {t: max(model.idf.get(t, 0.0), 0.0) for t in tokens}
+        weights = self.idf(_terms(query))
         total = sum(weights.values())
-        found = set(self.entries[chunk_id]["tokens"])
-        return sum(w for t, w in weights.items() if t in found) / total if total else 0.0
+        if not total:
+            return 0.0
+        found = set(self.tokens(chunk_id))
+        return sum(w for t, w in weights.items() if t in found) / total
 
-    def search(self, query: str, k: int, allowed=None) -> list[tuple[str, float]]:
-        """Top ``k`` (chunk_id, score) with a positive score; ``allowed(meta)`` filters by metadata."""
-        model = self._model()
-        tokens = tokenize(query)
-        if model is None or not tokens:
+    def search(self, query: str, k: int, filters: dict[str, list] | None = None) -> list[tuple[str, float]]:
+        """Top ``k`` (chunk_id, BM25 score), best first; ``filters`` maps metadata keys (COLUMNS) to allowed values.
+
+        A long ``doc_id`` list (the index passes every completed document) is applied to the ranked rows rather than
+        spelled out in SQL.
+        """
+        terms = _terms(query)
+        if not terms or k <= 0:
             return []
-        scores = model.get_scores(tokens)
-        order = scores.argsort()[::-1]
-        hits = []
-        for i in order:
-            if scores[i] <= 0:
-                break
-            cid = self._ids[i]
-            if allowed is None or allowed(self.entries[cid]["meta"]):
-                hits.append((cid, float(scores[i])))
-                if len(hits) == k:
-                    break
-        return hits
+        match = " OR ".join(f'"{t}"' for t in terms)
+        clauses, params, keep = [], [], None
+        for key, values in (filters or {}).items():
+            if key not in COLUMNS:
+                raise ValueError(f"unknown keyword filter {key!r}")
+            if key == "doc_id" and len(values) > 200:
+                keep = set(values)
+                continue
+            clauses.append(f"c.{key} IN ({', '.join('?' * len(values))})")
+            params.extend(values)
+        sql = ("SELECT c.chunk_id, c.doc_id, bm25(terms) AS s FROM terms JOIN chunks c ON c.id = terms.rowid "
+               f"WHERE terms MATCH ?{''.join(' AND ' + c for c in clauses)} ORDER BY s LIMIT ?")
+        limit = k if keep is None else 2 * k + 10
+        while True:
+            rows = self._conn().execute(sql, (match, *params, limit)).fetchall()
+            hits = [(cid, -score) for cid, doc, score in rows if keep is None or doc in keep][:k]
+            if len(hits) == k or len(rows) < limit:
+                return hits
+            limit *= 4
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.db.execute("BEGIN IMMEDIATE")
+        return self.db
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.db.execute("ROLLBACK" if exc_type else "COMMIT")
