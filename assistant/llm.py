@@ -97,6 +97,37 @@ def make_llm(cfg: LLMSettings) -> BaseChatModel | None:
             raise ValueError(f"unknown LLM backend {other!r} (expected auto, local, openai or none)")
 
 
+class GenerationSlots:
+    """How many generations may run at once, shared by every chain of an app: one for the in-process model (two
+    would halve each other's speed on the same cores), ``cfg.parallel`` for an OpenAI-compatible server that can
+    batch requests (vLLM, llama.cpp's ``--parallel``).  ``waiting`` is how many callers queue for a slot."""
+
+    def __init__(self, slots: int):
+        import threading
+
+        self.slots = max(1, slots)
+        self._semaphore = threading.BoundedSemaphore(self.slots)
+        self._count = threading.Lock()
+        self.waiting = 0
+
+    def __enter__(self):
+        with self._count:
+            self.waiting += 1
+        try:
+            self._semaphore.acquire()
+        finally:
+            with self._count:
+                self.waiting -= 1
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._semaphore.release()
+
+
+def generation_slots(cfg: LLMSettings) -> GenerationSlots:
+    return GenerationSlots(cfg.parallel if cfg.backend == "openai" else 1)
+
+
 def _file_label(path: Path) -> str:
     path = path.expanduser()
     if not path.is_file():

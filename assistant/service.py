@@ -1,7 +1,6 @@
 """``build_assistant(settings)``: the one place where settings become objects (index, embedder, LLM, chains)."""
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
 from .draft import DraftChain
@@ -23,7 +22,7 @@ class Assistant:
 
 def build_assistant(settings: Settings, llm_backend: str | None = None) -> Assistant:
     """Load the embedder, open the index, load the LLM (``llm_backend`` overrides settings) and wire the chains."""
-    from .llm import make_llm
+    from .llm import generation_slots, make_llm
 
     if llm_backend:
         settings.llm.backend = llm_backend
@@ -31,7 +30,7 @@ def build_assistant(settings: Settings, llm_backend: str | None = None) -> Assis
     index = make_store(settings, embeddings)
     llm = make_llm(settings.llm)
     s = settings.search
-    lock = threading.Lock()  # one generation at a time, chats and drafts alike: two would halve each other's speed
+    lock = generation_slots(settings.llm)  # chats and drafts alike: one at a time locally, llm.parallel on a server
     qa = QAChain(index, embeddings, llm, QAConfig(k=s.k, candidates=s.candidates, rrf_k=s.rrf_k), llm_lock=lock)
     drafter = DraftChain(index, embeddings, llm, llm_lock=lock)
     return Assistant(settings, index, embeddings, llm, qa, drafter,

@@ -99,6 +99,8 @@ class LLMSettings(BaseModel):
     base_url: str = Field("http://127.0.0.1:8080/v1", description="OpenAI-compatible endpoint (openai backend).")
     api_key: str = Field("sk-local", description="API key for the openai backend.")
     model: str = Field("qwen2.5", description="Model name sent to the openai backend.")
+    parallel: int = Field(4, ge=1, description="Answers and drafts generated at once by the openai backend (a server "
+                          "that batches requests serves several users at once); the local model always runs one.")
 
 
 class UISettings(BaseModel):

@@ -49,7 +49,7 @@ def tokenize(text: str) -> list[str]:
             if t and t not in _STOP and not _PUNCT.match(t)]
 
 
-def _terms(text: str) -> list[str]:
+def terms(text: str) -> list[str]:
     """The tokens as FTS5 stores them: no inner whitespace, no double quote (the query syntax's quote)."""
     return [t for t in (re.sub(r'[\s"]+', "", t) for t in tokenize(text)) if t]
 
@@ -111,10 +111,13 @@ class KeywordIndex:
     # --- writes ------------------------------------------------------------------------------------------
     def add(self, ids: list[str], texts: list[str], metadatas: list[dict]) -> None:
         """Add (or replace) chunks in one transaction: a crash leaves none of them."""
-        tokens = [" ".join(_terms(t)) for t in texts]  # jieba outside the transaction: readers wait for nothing
+        self.add_tokens(ids, [terms(t) for t in texts], metadatas)  # jieba outside the transaction
+
+    def add_tokens(self, ids: list[str], tokens: list[list[str]], metadatas: list[dict]) -> None:
+        """Add chunks already cut by :func:`terms` (a benchmark reuses them across index sizes)."""
         with self._write() as db:
             for chunk_id, toks, meta in zip(ids, tokens, metadatas):
-                self._insert(db, chunk_id, toks, meta)
+                self._insert(db, chunk_id, " ".join(toks), meta)
 
     def delete_doc(self, doc_id: str) -> int:
         with self._write() as db:
@@ -135,14 +138,21 @@ class KeywordIndex:
                                    (chunk_id,)).fetchone()
         return row[0].split() if row else []
 
-    def idf(self, terms: list[str]) -> dict[str, float]:
-        """Okapi idf of each term over the whole index (0 for a term no chunk holds)."""
+    def _stats(self, words: list[str]) -> tuple[int, dict[str, int]]:
+        """Chunks in the index, and how many of them hold each word (absent words left out)."""
         db = self._conn()
-        n = self.count()
-        unique = list(dict.fromkeys(terms))
+        version = db.execute("PRAGMA data_version").fetchone()[0]  # changes when another connection commits
+        if getattr(self._local, "version", None) != version:
+            self._local.version, self._local.n = version, self.count()
+        unique = list(dict.fromkeys(words))
         df = dict(db.execute(f"SELECT term, doc FROM vocab WHERE term IN ({', '.join('?' * len(unique))})", unique)
                   ) if unique else {}
-        return {t: _idf(n, df[t]) if t in df else 0.0 for t in unique}
+        return self._local.n, df
+
+    def idf(self, words: list[str]) -> dict[str, float]:
+        """Okapi idf of each word over the whole index (0 for a word no chunk holds)."""
+        n, df = self._stats(words)
+        return {t: _idf(n, df[t]) if t in df else 0.0 for t in dict.fromkeys(words)}
 
     def coverage(self, query: str, chunk_id: str) -> float:
         """IDF-weighted share of the query's words that occur in a chunk (0–1).
@@ -150,7 +160,7 @@ class KeywordIndex:
         The hybrid search trusts the keyword ranking as much as its best hit covers the question: a paraphrase
         ("陈年旧案" for "时间跨度大…已过追诉期") matches no rare word, and its BM25 list is then mostly noise.
         """
-        weights = self.idf(_terms(query))
+        weights = self.idf(terms(query))
         total = sum(weights.values())
         if not total:
             return 0.0
@@ -163,10 +173,17 @@ class KeywordIndex:
         A long ``doc_id`` list (the index passes every completed document) is applied to the ranked rows rather than
         spelled out in SQL.
         """
-        terms = _terms(query)
-        if not terms or k <= 0:
+        words = terms(query)
+        if not words or k <= 0:
             return []
-        match = " OR ".join(f'"{t}"' for t in terms)
+        # A word in over half the chunks adds nothing to FTS5's bm25 (its idf is clamped to ~0) but makes it score
+        # every chunk holding it: leaving it out of the MATCH keeps the ranking and the time (at 100k chunks,
+        # "扫黑除恶" or "工作" would be tens of thousands of rows).  A tiny library keeps its words.
+        n, df = self._stats(words)
+        useful = [t for t in words if 0 < df.get(t, 0) <= n / 2] or [t for t in words if t in df]
+        if not useful:
+            return []
+        match = " OR ".join(f'"{t}"' for t in useful)
         clauses, params, keep = [], [], None
         for key, values in (filters or {}).items():
             if key not in COLUMNS:

@@ -1,0 +1,468 @@
+"""The library at archive scale: keyword-index candidates side by side, hybrid search, disk, RSS, import speed.
+
+    python bench/scale.py [--sizes 1000,10000,100000] [--docs data/samples ../shared/corpus_multi
+                          ../shared/corpus_distractors] [--hybrid-sizes 1000,10000] [--json]
+
+Libraries of N chunks are made of real report text: the given files are cut into chunks by the product's own
+structure parser and chunker, and each synthetic chunk keeps a real chunk's title, section path and section type
+while its body is that chunk's sentences mixed with sentences drawn from the whole pool (so no two chunks are
+equal and the vocabulary is the reports'). Documents hold 25 chunks.
+
+Keyword part (jieba tokens cut once and shared): for each candidate, the write cost of one more document at each
+size (what a batch import pays per document), the median and p95 search time over the dev questions, index size on
+disk and the time to open an existing index. Candidates: the previous ``keyword.json`` + rank-bm25, SQLite FTS5
+(the product, vectorstore/keyword.py), bm25s (a static sparse matrix: any change rebuilds it) and tantivy (when
+importable; not a dependency of the product).
+
+Hybrid part: the product's ReportIndex (Chroma + FTS5) at the ``--hybrid-sizes``. Embedding 100k chunks for real
+takes days on 2 cores, so vectors are REUSED: the real chunks and sentences of the pool are embedded once, and each
+synthetic chunk or window gets the vector of the real text it was made from plus small Gaussian noise
+(renormalised). Timings of search are real; vector *quality* at scale is not what this measures.
+
+Import part: the real files are imported into a fresh index (structure + embedding + both indexes) and the raw
+embedder (sentence-transformers ``encode``, same threads, same batch size) embeds the same texts, in the same run.
+"""
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import math
+import os
+import random
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DOCS = [ROOT / "data" / "samples", ROOT.parent / "shared" / "corpus_multi",
+                ROOT.parent / "shared" / "corpus_distractors"]
+DOC_CHUNKS = 25
+
+
+# ------------------------------------------------------------------------------------------------ the library
+def real_chunks(paths: list[Path]):
+    from ingest.pipeline import expand_paths, prepare_document
+
+    chunks = []
+    for path in expand_paths(paths):
+        try:
+            chunks.extend(prepare_document(path).chunks)
+        except Exception as exc:  # a file the parser rejects is simply not in the pool
+            print(f"skip {path.name}: {exc}", file=sys.stderr)
+    return chunks
+
+
+def synthetic(chunks, n: int, seed: int = 13):
+    """``n`` chunks as (chunk_id, embed_text, meta, source chunk index, sentence indexes into the pool)."""
+    from ingest.clean import split_sentences
+
+    rng = random.Random(seed)
+    sentences, owner = [], []
+    per_chunk = []
+    for i, c in enumerate(chunks):
+        ss = split_sentences(c.text) or [c.text]
+        per_chunk.append(list(range(len(sentences), len(sentences) + len(ss))))
+        sentences.extend(ss)
+        owner.extend([i] * len(ss))
+    out = []
+    for i in range(n):
+        src = i % len(chunks) if i < len(chunks) else rng.randrange(len(chunks))
+        own = per_chunk[src]
+        picks = own if i < len(chunks) else [s if rng.random() < 0.5 else rng.randrange(len(sentences)) for s in own]
+        c = chunks[src]
+        doc = f"s{i // DOC_CHUNKS:06d}"
+        text = "".join(sentences[s] for s in picks)
+        meta = {"doc_id": doc, "section_type": c.section_type, "report_title": c.report_title,
+                "org": c.org or f"单位{rng.randrange(500)}", "year": c.year or 2020, "seq": i % DOC_CHUNKS,
+                "section_path": c.section_path}
+        out.append((f"{doc}-{i % DOC_CHUNKS:04d}", f"{c.report_title}\n{c.section_path}\n{text}", meta, src, picks,
+                    text))
+    return out, sentences
+
+
+def docs_of(rows):
+    """Group rows into documents of DOC_CHUNKS chunks."""
+    for i in range(0, len(rows), DOC_CHUNKS):
+        yield rows[i:i + DOC_CHUNKS]
+
+
+def questions(path: Path) -> list[str]:
+    return [json.loads(line)["q"] for line in open(path, encoding="utf-8") if line.strip()]
+
+
+def pct(values: list[float], p: float) -> float:
+    v = sorted(values)
+    return v[min(len(v) - 1, int(p * len(v)))]
+
+
+def dir_mb(path: Path) -> float:
+    return sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file()) / 2 ** 20
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# ------------------------------------------------------------------------------------------------ candidates
+class LegacyJson:
+    """The previous keyword index: every chunk's tokens in one JSON file, rank-bm25 rebuilt after each change."""
+
+    name = "keyword.json + rank-bm25"
+
+    def __init__(self, folder: Path):
+        self.path = folder / "keyword.json"
+        self.entries: dict = {}
+        self._bm25 = None
+
+    def bulk(self, rows, tokens):
+        for (cid, _, meta, *_), toks in zip(rows, tokens):
+            self.entries[cid] = {"tokens": toks, "meta": meta}
+
+    def write_doc(self, rows, tokens):
+        self.bulk(rows, tokens)
+        self._save()
+        self._bm25 = None
+
+    def _save(self):
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.entries, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, self.path)
+
+    def reopen(self):
+        self.entries = json.loads(self.path.read_text(encoding="utf-8"))
+        self._bm25 = None
+        self.search(["工作"], 1)
+
+    def search(self, toks, k):
+        if self._bm25 is None:
+            from rank_bm25 import BM25Okapi
+
+            self._ids = list(self.entries)
+            self._bm25 = BM25Okapi([self.entries[i]["tokens"] or ["∅"] for i in self._ids])
+        scores = self._bm25.get_scores(toks)
+        return [self._ids[i] for i in scores.argsort()[::-1][:k]]
+
+    def disk(self):
+        return self.path.stat().st_size / 2 ** 20
+
+
+class Fts5:
+    name = "SQLite FTS5 (product)"
+
+    def __init__(self, folder: Path):
+        from vectorstore.keyword import KeywordIndex
+
+        self.folder = folder
+        self.index = KeywordIndex(folder / "keyword.sqlite")
+
+    def bulk(self, rows, tokens):
+        self.index.add_tokens([r[0] for r in rows], tokens, [r[2] for r in rows])
+
+    def write_doc(self, rows, tokens):
+        self.index.add([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows])  # jieba included
+
+    def reopen(self):
+        from vectorstore.keyword import KeywordIndex
+
+        self.index = KeywordIndex(self.folder / "keyword.sqlite")
+        self.index.search("工作", 1)
+
+    def search(self, query, k):
+        return [c for c, _ in self.index.search(query, k)]
+
+    def disk(self):
+        return dir_mb(self.folder)
+
+
+class Bm25s:
+    name = "bm25s (static, rebuilt per change)"
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.ids, self.tokens = [], []
+
+    def bulk(self, rows, tokens):
+        self.ids += [r[0] for r in rows]
+        self.tokens += tokens
+
+    def write_doc(self, rows, tokens):
+        self.bulk(rows, tokens)
+        self._build()
+        self.model.save(str(self.folder / "bm25s"))
+
+    def _build(self):
+        import bm25s
+
+        self.model = bm25s.BM25()
+        self.model.index([list(t) for t in self.tokens], show_progress=False)  # it may alter its input
+
+    def reopen(self):
+        import bm25s
+
+        self.model = bm25s.BM25.load(str(self.folder / "bm25s"))
+
+    def search(self, toks, k):
+        import bm25s  # noqa: F401
+
+        vocab = self.model.vocab_dict
+        known = [t for t in toks if t in vocab]
+        if not known:
+            return []
+        docs, _ = self.model.retrieve([known], k=k, show_progress=False, n_threads=1)
+        return [self.ids[i] for i in docs[0]]
+
+    def disk(self):
+        return dir_mb(self.folder)
+
+
+class Tantivy:
+    name = "tantivy"
+
+    def __init__(self, folder: Path):
+        import tantivy
+
+        self.t = tantivy
+        self.dir = folder / "tantivy"
+        self.dir.mkdir()
+        sb = tantivy.SchemaBuilder()
+        sb.add_text_field("chunk_id", stored=True, tokenizer_name="raw")
+        sb.add_text_field("doc_id", stored=False, tokenizer_name="raw")
+        sb.add_text_field("tokens", stored=False, tokenizer_name="whitespace")
+        self.schema = sb.build()
+        self.index = tantivy.Index(self.schema, path=str(self.dir))
+        self.writer = self.index.writer(heap_size=50_000_000, num_threads=1)
+
+    def bulk(self, rows, tokens):
+        for (cid, _, meta, *_), toks in zip(rows, tokens):
+            self.writer.add_document(self.t.Document(chunk_id=cid, doc_id=meta["doc_id"], tokens=" ".join(toks)))
+        self.writer.commit()
+        self.index.reload()
+
+    def write_doc(self, rows, tokens):
+        self.bulk(rows, tokens)
+
+    def reopen(self):
+        self.index = self.t.Index.open(str(self.dir))
+        self.index.reload()
+
+    def search(self, toks, k):
+        t = self.t
+        q = t.Query.boolean_query([(t.Occur.Should, t.Query.term_query(self.schema, "tokens", w)) for w in toks])
+        searcher = self.index.searcher()
+        return [searcher.doc(addr)["chunk_id"][0] for _, addr in searcher.search(q, k).hits]
+
+    def disk(self):
+        return dir_mb(self.dir)
+
+
+def keyword_bench(rows, tokens, queries, sizes, tmp: Path, with_legacy_max: int) -> list[dict]:
+    from vectorstore.keyword import terms
+
+    qtoks = [terms(q) for q in queries]
+    candidates = [LegacyJson, Fts5, Bm25s]
+    try:
+        import tantivy  # noqa: F401
+
+        candidates.append(Tantivy)
+    except ImportError:
+        print("tantivy not importable: left out", file=sys.stderr)
+    out = []
+    for size in sizes:
+        base, base_tokens, extra = rows[:size], tokens[:size], rows[size:size + 5 * DOC_CHUNKS]
+        for cls in candidates:
+            if cls is LegacyJson and size > with_legacy_max:
+                continue
+            folder = tmp / f"{cls.__name__}-{size}"
+            folder.mkdir()
+            idx = cls(folder)
+            for start in range(0, size, 5000):  # the existing library, in large batches
+                idx.bulk(base[start:start + 5000], base_tokens[start:start + 5000])
+            gc.collect()
+            writes = []
+            for d, doc in enumerate(docs_of(extra)):  # then five documents the way an import writes them
+                t0 = time.perf_counter()
+                idx.write_doc(doc, tokens[size + d * DOC_CHUNKS:size + (d + 1) * DOC_CHUNKS])
+                writes.append((time.perf_counter() - t0) * 1000)
+            t0 = time.perf_counter()
+            idx.reopen()
+            open_ms = (time.perf_counter() - t0) * 1000
+            lat = []
+            for q, toks in zip(queries, qtoks):
+                t0 = time.perf_counter()
+                idx.search(q if cls is Fts5 else toks, 20)
+                lat.append((time.perf_counter() - t0) * 1000)
+            out.append({"part": "keyword", "chunks": size, "index": cls.name,
+                        "write_doc_ms": statistics.median(writes), "open_ms": open_ms,
+                        "search_p50_ms": statistics.median(lat), "search_p95_ms": pct(lat, 0.95),
+                        "disk_mb": idx.disk()})
+            print(json.dumps(out[-1], ensure_ascii=False), file=sys.stderr)
+            del idx
+            gc.collect()
+    return out
+
+
+# ------------------------------------------------------------------------------------------------ hybrid
+def pooled_vectors(embeddings, chunks, sentences):
+    """Real vectors of the pool: each real chunk's embed text and each real sentence (embedded once)."""
+    chunk_vecs = embeddings.embed_documents([c.embed_text for c in chunks])
+    sentence_vecs = embeddings.embed_documents(sentences)
+    return chunk_vecs, sentence_vecs
+
+
+def noisy(vec, rng, sigma=0.02):
+    v = [x + rng.gauss(0, sigma) for x in vec]
+    n = math.sqrt(sum(x * x for x in v))
+    return [x / n for x in v]
+
+
+def hybrid_bench(rows, sentences, chunk_vecs, sentence_vecs, embeddings, queries, sizes, tmp: Path) -> list[dict]:
+    from vectorstore.chroma import make_client
+    from vectorstore.index import ReportIndex
+
+    class Reused:  # the real embedder for queries; pooled vectors for documents (see the module docstring)
+        model_id, dimension = embeddings.model_id, embeddings.dimension
+        embed_query = staticmethod(embeddings.embed_query)
+
+        def __init__(self):
+            self.queue = []
+
+        def embed_documents(self, texts):
+            vecs, self.queue = self.queue, []
+            return vecs
+
+    rng = random.Random(7)
+    qvecs = embeddings.embed_queries(queries)
+    out = []
+    for size in sizes:
+        folder = tmp / f"hybrid-{size}"
+        emb = Reused()
+        index = ReportIndex(folder, make_client("embedded", folder), emb, "scale")
+        t_build = time.perf_counter()
+        for doc in docs_of(rows[:size]):
+            ids = [r[0] for r in doc]
+            metas = [{k: v for k, v in r[2].items() if k != "section_path"} for r in doc]
+            windows = []
+            vecs = [noisy(chunk_vecs[r[3]], rng) for r in doc]
+            for cid, _, _, _, picks, _ in doc:
+                ws = [(f"{cid}:{j}", sentences[s]) for j, s in enumerate(picks)]
+                windows.append(ws)
+            wvecs = [noisy(sentence_vecs[s], rng) for r in doc for s in r[4]]
+            emb.queue = vecs + wvecs
+            index.add_document(doc[0][2]["doc_id"], {"file": doc[0][2]["doc_id"], "name": "", "reports": []}, ids,
+                               [r[5] for r in doc], [r[1] for r in doc], metas, windows)
+        build_s = time.perf_counter() - t_build
+        parts = {"hybrid": [], "dense": [], "dense-chunk": [], "keyword": []}
+        for q, v in zip(queries, qvecs):
+            for mode in parts:
+                t0 = time.perf_counter()
+                index.search(q, 5, mode=mode, query_vector=v)
+                parts[mode].append((time.perf_counter() - t0) * 1000)
+        row = {"part": "hybrid", "chunks": size, "build_s": build_s, "disk_mb": dir_mb(folder), "rss_mb": rss_mb()}
+        for mode, lat in parts.items():
+            row[f"{mode}_p50_ms"] = statistics.median(lat)
+            row[f"{mode}_p95_ms"] = pct(lat, 0.95)
+        out.append(row)
+        print(json.dumps(row, ensure_ascii=False), file=sys.stderr)
+    return out
+
+
+# ------------------------------------------------------------------------------------------------ import speed
+def import_bench(paths, settings, embeddings, tmp: Path) -> dict:
+    """Whole import of the real files vs the raw embedder on exactly the texts the import embeds, same run."""
+    from assistant.search import make_store
+    from ingest.pipeline import expand_paths, ingest_paths, prepare_document
+
+    texts = []
+    for path in expand_paths(paths):
+        try:
+            doc = prepare_document(path)
+        except Exception:
+            continue
+        texts += [c.embed_text for c in doc.chunks] + [t for c in doc.chunks for _, t in c.windows()]
+    model = embeddings.model
+    prefixed = [embeddings.passage_prefix + t for t in texts]
+    t0 = time.perf_counter()
+    model.encode(prefixed, batch_size=embeddings.batch_size, normalize_embeddings=True, show_progress_bar=False)
+    raw_s = time.perf_counter() - t0
+    settings.store.path = tmp / "import"
+    settings.store.collection = "import"
+    index = make_store(settings, embeddings)
+    t0 = time.perf_counter()
+    ingest_paths(paths, index)
+    import_s = time.perf_counter() - t0
+    chars = sum(map(len, texts))
+    return {"part": "import", "embedded_chars": chars, "raw_chars_per_s": chars / raw_s,
+            "import_chars_per_s": chars / import_s, "ratio": raw_s / import_s}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", nargs="*", default=[str(p) for p in DEFAULT_DOCS])
+    parser.add_argument("--qa", default=str(ROOT.parent / "shared" / "dev_qa.jsonl"))
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--legacy-max", type=int, default=100000, help="largest size the JSON baseline runs at")
+    parser.add_argument("--hybrid-sizes", default="1000,10000")
+    parser.add_argument("--skip-import", action="store_true")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    from vectorstore.keyword import terms
+
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    hybrid_sizes = [int(s) for s in args.hybrid_sizes.split(",") if s]
+    chunks = real_chunks([Path(p) for p in args.docs])
+    biggest = max(sizes + hybrid_sizes) + 5 * DOC_CHUNKS
+    rows, sentences = synthetic(chunks, biggest)
+    t0 = time.perf_counter()
+    tokens = [terms(r[1]) for r in rows]
+    print(f"{len(chunks)} real chunks, {len(sentences)} sentences; {len(rows)} chunks cut by jieba in "
+          f"{time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    queries = questions(Path(args.qa))
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        results += keyword_bench(rows, tokens, queries, sizes, tmp, args.legacy_max)
+        if hybrid_sizes or not args.skip_import:
+            from assistant.search import make_embeddings_from
+            from assistant.settings import load_settings
+
+            settings = load_settings()
+            embeddings = make_embeddings_from(settings)
+            if not args.skip_import:
+                results.append(import_bench([Path(p) for p in args.docs], settings, embeddings, tmp))
+                print(json.dumps(results[-1]), file=sys.stderr)
+            if hybrid_sizes:
+                chunk_vecs, sentence_vecs = pooled_vectors(embeddings, chunks, sentences)
+                results += hybrid_bench(rows, sentences, chunk_vecs, sentence_vecs, embeddings, queries,
+                                        hybrid_sizes, tmp)
+    if args.json:
+        print(json.dumps({"real_chunks": len(chunks), "rows": results}, ensure_ascii=False))
+        return 0
+    print(f"keyword index, {len(queries)} dev questions, top 20, documents of {DOC_CHUNKS} chunks")
+    print(f"{'chunks':>8}  {'index':<36}{'write/doc ms':>13}{'open ms':>10}{'p50 ms':>9}{'p95 ms':>9}{'disk MB':>9}")
+    for r in (r for r in results if r["part"] == "keyword"):
+        print(f"{r['chunks']:>8}  {r['index']:<36}{r['write_doc_ms']:>13.1f}{r['open_ms']:>10.0f}"
+              f"{r['search_p50_ms']:>9.1f}{r['search_p95_ms']:>9.1f}{r['disk_mb']:>9.1f}")
+    fts = {r["chunks"]: r["write_doc_ms"] for r in results if r["part"] == "keyword" and "FTS5" in r["index"]}
+    if len(fts) > 1:
+        print(f"FTS5 write cost per document, {max(fts)} vs {min(fts)} chunks: ×{fts[max(fts)] / fts[min(fts)]:.2f}")
+    for r in (r for r in results if r["part"] == "import"):
+        print(f"import {r['import_chars_per_s']:.0f} chars/s embedded text, raw embedder {r['raw_chars_per_s']:.0f}"
+              f" chars/s: ratio {r['ratio']:.2f}")
+    hy = [r for r in results if r["part"] == "hybrid"]
+    if hy:
+        print("hybrid search (REUSED vectors: pooled real vectors + noise), p50 / p95 ms")
+        for r in hy:
+            print(f"{r['chunks']:>8}  " + "  ".join(f"{m} {r[m + '_p50_ms']:.1f}/{r[m + '_p95_ms']:.1f}"
+                                                      for m in ("hybrid", "dense", "dense-chunk", "keyword"))
+                  + f"  disk {r['disk_mb']:.0f} MB  RSS {r['rss_mb']:.0f} MB  build {r['build_s']:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
