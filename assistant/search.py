@@ -27,7 +27,12 @@ def make_store(settings: Settings, embeddings=None):
 
     s = settings.store
     client = make_client(s.mode, s.path, s.host, s.port)
-    return ReportIndex(s.path, client, embeddings or make_embeddings_from(settings), s.collection)
+    manifest = None
+    if s.mode == "server":  # the library lives in the server; the data dir holds only a keyword cache
+        from vectorstore.manifest import ChromaManifest
+
+        manifest = ChromaManifest(client, s.collection)
+    return ReportIndex(s.path, client, embeddings or make_embeddings_from(settings), s.collection, manifest)
 
 
 def section_filter(section: str | None) -> list[str] | None:

@@ -55,7 +55,7 @@ def test_crash_mid_document_leaves_no_partial_document(make_index, samples_dir, 
     docs = _copy_samples(samples_dir, tmp_path / "docs")
     index = make_index()
 
-    def crash(self):
+    def crash(self, doc_id):
         raise KeyboardInterrupt("power cut before the manifest entry")
 
     monkeypatch.setattr(type(index), "_save_manifest", crash)

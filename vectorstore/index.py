@@ -15,39 +15,60 @@ from pathlib import Path
 from .chroma import ChromaStore
 from .hybrid import Hit, chroma_where, hybrid_search, normalise_filters
 from .keyword import KeywordIndex
+from .manifest import FileManifest
+
+
+def keyword_text(text: str, meta: dict) -> str:
+    """What the keyword index holds for a chunk, rebuilt from what the store keeps (ingest's Chunk.embed_text)."""
+    return f"{meta.get('report_title', '')}\n{meta.get('section_path', '')}\n{text}"
 
 
 class ReportIndex:
-    def __init__(self, path: str | Path, client, embeddings, collection: str = "huibao"):
+    def __init__(self, path: str | Path, client, embeddings, collection: str = "huibao", manifest=None):
         self.path = Path(path)
         self.path.mkdir(parents=True, exist_ok=True)
         self.embeddings = embeddings
         self.store = ChromaStore(client, collection, embeddings.model_id, embeddings.dimension)
         self.keyword_path = self.path / "keyword.sqlite"
-        self.manifest_path = self.path / "manifest.json"
         self.texts_path = self.path / "texts"  # each document's cleaned text, for `ingest show` and the 资料库 page
+        # Embedded: manifest.json here.  Server: the manifest lives in the server (vectorstore.manifest), and the
+        # keyword index here is only a cache rebuilt from the server's chunks.
+        self.manifest_store = manifest or FileManifest(self.path / "manifest.json")
         self.keyword = KeywordIndex(self.keyword_path)  # SQLite: another process's writes need no reload
-        self._stamp: tuple = ()
+        self._stamp = object()
         self._load()
 
     # --- state -------------------------------------------------------------------------------------------
     def _load(self) -> None:
-        self.manifest = (json.loads(self.manifest_path.read_text(encoding="utf-8"))
-                         if self.manifest_path.exists() else {"documents": {}})
-        self._stamp = self._files_stamp()
-
-    def _files_stamp(self) -> tuple:
-        return (self.manifest_path.stat().st_mtime_ns if self.manifest_path.exists() else 0,)
+        self._stamp = self.manifest_store.stamp()  # read before the manifest: a write in between shows next time
+        self.manifest = {"documents": self.manifest_store.load()}
+        if self.manifest_store.shared:
+            self._sync_keywords()
 
     def refresh(self) -> None:
-        """Pick up writes made by another process (the CLI ingesting while the app serves)."""
-        if self._files_stamp() != self._stamp:
+        """Pick up writes made by another process (the CLI ingesting while the app serves, another app process
+        on the same Chroma server)."""
+        if self.manifest_store.stamp() != self._stamp:
             self._load()
 
-    def _save_manifest(self) -> None:
-        tmp = self.manifest_path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.manifest, ensure_ascii=False, indent=1), encoding="utf-8")
-        os.replace(tmp, self.manifest_path)
+    def _sync_keywords(self, batch: int = 20) -> None:
+        """Make the local keyword cache hold exactly the completed documents of the shared store."""
+        have, want = self.keyword.doc_ids(), set(self.documents)
+        for doc_id in have - want:
+            self.keyword.delete_doc(doc_id)
+        missing = sorted(want - have)
+        for i in range(0, len(missing), batch):
+            got = self.store.collection.get(where={"doc_id": {"$in": missing[i:i + batch]}},
+                                            include=["documents", "metadatas"])
+            self.keyword.add(got["ids"], [keyword_text(t, m) for t, m in zip(got["documents"], got["metadatas"])],
+                             got["metadatas"])
+
+    def _save_manifest(self, doc_id: str) -> None:
+        if doc_id in self.documents:
+            self.manifest_store.put(self.documents, doc_id)
+        else:
+            self.manifest_store.drop(self.documents, doc_id)
+        self._stamp = object()  # reload at the next refresh: another process may have written meanwhile
 
     def lock(self):
         """The single-writer lock shared by every process writing this index."""
@@ -66,7 +87,8 @@ class ReportIndex:
     def recover(self) -> list[str]:
         """Purge chunks of documents that never reached the manifest (a crash mid-write)."""
         self.refresh()
-        orphans = (self.store.doc_ids() | self.keyword.doc_ids()) - set(self.documents) - {None}
+        orphans = ((self.store.doc_ids() | self.keyword.doc_ids()) - set(self.documents) - {None}
+                   - self.manifest_store.in_progress())
         for doc_id in orphans:
             self.store.delete_doc(doc_id)
             self.keyword.delete_doc(doc_id)
@@ -79,6 +101,7 @@ class ReportIndex:
     def add_document(self, doc_id: str, record: dict, ids: list[str], texts: list[str], embed_texts: list[str],
                      metadatas: list[dict], windows: list[list[tuple[str, str]]] | None = None) -> None:
         """Add one document's chunks (and each chunk's sentence windows) to both indexes, then record it complete."""
+        self.manifest_store.begin(doc_id)
         windows = windows or [[] for _ in ids]
         flat = [(wid, text, {**meta, "chunk_id": cid}) for cid, meta, ws in zip(ids, metadatas, windows)
                 for wid, text in ws]
@@ -88,18 +111,16 @@ class ReportIndex:
                        [(wid, text, vec, meta) for (wid, text, meta), vec in zip(flat, window_vectors)])
         self.keyword.add(ids, embed_texts, metadatas)
         self.documents[doc_id] = {**record, "chunks": len(ids), "added": time.strftime("%Y-%m-%d %H:%M:%S")}
-        self._save_manifest()
-        self._stamp = self._files_stamp()
+        self._save_manifest(doc_id)
 
     def remove_document(self, doc_id: str) -> bool:
         """Delete a document from the manifest first (so it disappears at once), then from both indexes."""
         self.refresh()
         known = self.documents.pop(doc_id, None) is not None
-        self._save_manifest()
+        self._save_manifest(doc_id)
         self.store.delete_doc(doc_id)
         self.keyword.delete_doc(doc_id)
         self._text_file(doc_id).unlink(missing_ok=True)
-        self._stamp = self._files_stamp()
         return known
 
     def _text_file(self, doc_id: str) -> Path:
