@@ -62,7 +62,8 @@ def score(index, questions: list[dict], k: int, mode: str, **search) -> dict:
 
 
 def build(docs: Path, variant: str, settings, embeddings, tmp: Path):
-    """Ingest ``docs`` into a fresh index; ``variant``: full | noprefix | plain300."""
+    """Ingest ``docs`` into a fresh index; ``variant``: full | noprefix | plain300 | nopairs (sentence windows only,
+    no adjacent pairs) | pairs (adjacent pairs only, a lone sentence where a chunk has one)."""
     from assistant.search import make_store
     from ingest.clean import split_sentences
     from ingest.pipeline import expand_paths, ingest_paths, prepare_document
@@ -83,6 +84,11 @@ def build(docs: Path, variant: str, settings, embeddings, tmp: Path):
                 metas = [{"doc_id": doc.doc_id, "section_type": "other"} for _ in texts]
                 windows = [[(f"{cid}:{j}", s) for j, s in enumerate(split_sentences(t))] for cid, t in zip(ids, texts)]
                 index.add_document(doc.doc_id, doc.record(), ids, texts, texts, metas, windows)
+            elif variant in ("nopairs", "pairs"):
+                windows = [[(i, t) for i, t in c.windows() if i.endswith("+") == (variant == "pairs")]
+                           or c.windows()[:1] for c in chunks]
+                index.add_document(doc.doc_id, doc.record(), [c.chunk_id for c in chunks], [c.text for c in chunks],
+                                   [c.embed_text for c in chunks], [c.metadata() for c in chunks], windows)
             else:
                 texts = [c.text for c in chunks]
                 index.add_document(doc.doc_id, doc.record(), [c.chunk_id for c in chunks], texts, texts,
@@ -95,6 +101,8 @@ def main(argv=None) -> int:
     parser.add_argument("--docs", required=True)
     parser.add_argument("--qa", required=True)
     parser.add_argument("--k", type=int, default=5)
+    parser.add_argument("--variants", default="full,noprefix,plain300",
+                        help="comma-separated: full, noprefix, plain300, nopairs, pairs")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
 
@@ -108,14 +116,17 @@ def main(argv=None) -> int:
     chars = sum(len(prepare_document(p).text) for p in expand_paths([args.docs]))
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        for variant, modes in (("full", ("hybrid", "dense", "keyword", "dense-chunk")), ("noprefix", ("hybrid",)),
-                               ("plain300", ("hybrid", "dense", "dense-chunk", "keyword"))):
+        plan = {"full": ("hybrid", "dense", "keyword", "dense-chunk"), "noprefix": ("hybrid",),
+                "plain300": ("hybrid", "dense", "dense-chunk", "keyword"), "nopairs": ("hybrid", "dense"),
+                "pairs": ("hybrid", "dense")}
+        for variant in args.variants.split(","):
+            modes = plan[variant]
             index, seconds = build(Path(args.docs), variant, settings, embeddings, Path(tmp))
             for mode in modes:
                 row = {"chunks": variant, "retriever": mode,
                        **score(index, questions, args.k, mode, candidates=settings.search.candidates,
                                rrf_k=settings.search.rrf_k)}
-                if variant == "full" and mode == "hybrid":
+                if mode == "hybrid":
                     row["ingest_chars_per_s"] = round(chars / seconds)
                 rows.append(row)
     if args.json:
@@ -126,8 +137,9 @@ def main(argv=None) -> int:
     for r in rows:
         print(f"{r['chunks']:<10}{r['retriever']:<10}{r['R@1']:>7.3f}{r['R@' + str(args.k)]:>7.3f}{r['MRR']:>7.3f}"
               f"{r['p50_ms']:>9.1f}{r['p95_ms']:>9.1f}")
-    full = rows[0]
-    print(f"ingest: {full['ingest_chars_per_s']} chars/s (structure + embedding + both indexes)")
+    for r in rows:
+        if "ingest_chars_per_s" in r:
+            print(f"ingest {r['chunks']}: {r['ingest_chars_per_s']} chars/s (structure + embedding + both indexes)")
     return 0
 
 

@@ -167,8 +167,14 @@ class ReportIndex:
         self.refresh()
         flt = normalise_filters(filters)
         visible = set(self.documents)  # only completed documents are visible
-        flt["doc_id"] = [d for d in flt.get("doc_id", visible) if d in visible]
-        if not flt["doc_id"]:
+        if "doc_id" in flt or self.store.count() != self.count():
+            # Chunks of a document being written (or left by a crash) are in the store: name the visible ones.
+            # Otherwise every stored chunk is visible, and a filter listing thousands of documents would only slow
+            # Chroma down.
+            flt["doc_id"] = [d for d in flt.get("doc_id", visible) if d in visible]
+            if not flt["doc_id"]:
+                return []
+        if not visible:
             return []
         where = chroma_where(flt)
         rankings = []
