@@ -62,8 +62,9 @@ def score(index, questions: list[dict], k: int, mode: str, **search) -> dict:
 
 
 def build(docs: Path, variant: str, settings, embeddings, tmp: Path):
-    """Ingest ``docs`` into a fresh index; ``variant``: full | noprefix | plain300 | nopairs (sentence windows only,
-    no adjacent pairs) | pairs (adjacent pairs only, a lone sentence where a chunk has one)."""
+    """Ingest ``docs`` into a fresh index; ``variant``: full | noprefix | plain300 | withpairs (each pair of adjacent
+    sentences embedded beside the sentences, as before) | pairs (the pairs alone, a lone sentence where a chunk has
+    one)."""
     from assistant.search import make_store
     from ingest.clean import split_sentences
     from ingest.pipeline import expand_paths, ingest_paths, prepare_document
@@ -84,9 +85,12 @@ def build(docs: Path, variant: str, settings, embeddings, tmp: Path):
                 metas = [{"doc_id": doc.doc_id, "section_type": "other"} for _ in texts]
                 windows = [[(f"{cid}:{j}", s) for j, s in enumerate(split_sentences(t))] for cid, t in zip(ids, texts)]
                 index.add_document(doc.doc_id, doc.record(), ids, texts, texts, metas, windows)
-            elif variant in ("nopairs", "pairs"):
-                windows = [[(i, t) for i, t in c.windows() if i.endswith("+") == (variant == "pairs")]
-                           or c.windows()[:1] for c in chunks]
+            elif variant in ("withpairs", "pairs"):
+                windows = []
+                for c in chunks:
+                    sentences = c.windows()
+                    pairs = [(f"{a[0]}+", a[1] + b[1]) for a, b in zip(sentences, sentences[1:])]
+                    windows.append(sentences + pairs if variant == "withpairs" else pairs or sentences)
                 index.add_document(doc.doc_id, doc.record(), [c.chunk_id for c in chunks], [c.text for c in chunks],
                                    [c.embed_text for c in chunks], [c.metadata() for c in chunks], windows)
             else:
@@ -102,7 +106,7 @@ def main(argv=None) -> int:
     parser.add_argument("--qa", required=True)
     parser.add_argument("--k", type=int, default=5)
     parser.add_argument("--variants", default="full,noprefix,plain300",
-                        help="comma-separated: full, noprefix, plain300, nopairs, pairs")
+                        help="comma-separated: full, noprefix, plain300, withpairs, pairs")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
 
@@ -117,7 +121,7 @@ def main(argv=None) -> int:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         plan = {"full": ("hybrid", "dense", "keyword", "dense-chunk"), "noprefix": ("hybrid",),
-                "plain300": ("hybrid", "dense", "dense-chunk", "keyword"), "nopairs": ("hybrid", "dense"),
+                "plain300": ("hybrid", "dense", "dense-chunk", "keyword"), "withpairs": ("hybrid", "dense"),
                 "pairs": ("hybrid", "dense")}
         for variant in args.variants.split(","):
             modes = plan[variant]
