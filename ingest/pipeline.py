@@ -91,6 +91,37 @@ def expand_paths(paths: list[str | Path]) -> list[Path]:
     return out
 
 
+class _Progress:
+    """A tqdm bar over the bytes of the files still to import: files found already imported (a resumed batch) or
+    unreadable leave the total instead of advancing it, so the ETA is the time the remaining work will take."""
+
+    def __init__(self, files: list[Path]):
+        from tqdm import tqdm
+
+        self.sizes = [p.stat().st_size if p.is_file() else 0 for p in files]
+        self.bar = tqdm(total=sum(self.sizes), desc="导入", unit="B", unit_scale=True)
+        self.previous: tuple[int, int] | None = None
+
+    def _settle(self, added_chunks: int) -> None:
+        """Count the previous file as done if it added chunks, else take it out of the total."""
+        if self.previous is not None:
+            j, before = self.previous
+            if added_chunks > before:
+                self.bar.update(self.sizes[j])
+            else:
+                self.bar.total -= self.sizes[j]
+                self.bar.refresh()
+
+    def step(self, i: int, path: Path, added_chunks: int) -> None:
+        self._settle(added_chunks)
+        self.previous = (i, added_chunks)
+        self.bar.set_postfix_str(f"{i + 1}/{len(self.sizes)} {path.name}"[:60])
+
+    def close(self, added_chunks: int) -> None:
+        self._settle(added_chunks)
+        self.bar.close()
+
+
 def ingest_paths(paths: list[str | Path], index, chunk_min: int = 150, chunk_max: int = 400,
                  progress: bool = False, on_file=None, options=None, on_page=None) -> dict:
     """Ingest files into ``index``; returns the CLI summary (documents, added_chunks, skipped, errors).
@@ -101,16 +132,14 @@ def ingest_paths(paths: list[str | Path], index, chunk_min: int = 150, chunk_max
     """
     files = expand_paths(paths)
     summary: dict = {"documents": [], "added_chunks": 0, "skipped": [], "errors": []}
-    iterator = files
-    if progress:
-        from tqdm import tqdm
-
-        iterator = tqdm(files, desc="导入", unit="文件")
+    bar = _Progress(files) if progress else None
     with index.lock():
         index.recover()
-        for i, path in enumerate(iterator):
+        for i, path in enumerate(files):
             if on_file:
                 on_file(i, len(files), path.name)
+            if bar:
+                bar.step(i, path, summary["added_chunks"])
             pages = _PageProgress(path.name, on_page, progress)
             try:
                 doc = prepare_document(path, chunk_min, chunk_max, options, pages)
@@ -136,6 +165,8 @@ def ingest_paths(paths: list[str | Path], index, chunk_min: int = 150, chunk_max
             summary["documents"].append({
                 "doc_id": doc.doc_id, "file": str(path), "replaced": previous,
                 "reports": [{k: r[k] for k in ("title", "org", "year", "chunks")} for r in doc.record()["reports"]]})
+        if bar:
+            bar.close(summary["added_chunks"])
     return summary
 
 
