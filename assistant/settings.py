@@ -44,7 +44,8 @@ class StoreSettings(BaseModel):
     mode: Literal["embedded", "server"] = Field(
         "embedded", description="embedded: Chroma files under `path`; server: a Chroma server at host:port."
     )
-    path: Path = Field(Path("data/index"), description="Data dir of the index (Chroma files, keyword index, manifest).")
+    path: Path = Field(Path("data/index"), description="Data dir of the index (Chroma files, keyword index, manifest); "
+                      "in server mode only a keyword cache rebuilt from the server.")
     host: str = Field("127.0.0.1", description="Chroma server host (mode=server).")
     port: int = Field(8000, description="Chroma server port (mode=server).")
     collection: str = Field("huibao", description="Chroma collection name.")

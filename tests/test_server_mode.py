@@ -126,3 +126,25 @@ def test_two_processes_share_one_library(chroma_server, settings_factory, embedd
     fresh = make_store(settings_factory(tmp_path / "dir-a", mode="server", port=chroma_server), embeddings)
     assert set(fresh.documents) == {doc_a}
     assert "雪亮工程" in fresh.search("雪亮工程", k=1, mode="keyword")[0].text
+
+
+def test_manifest_rows_in_the_store(tmp_path, monkeypatch):
+    """Pending rows protect a write in progress, stale ones are cleared, every change moves the version."""
+    from vectorstore import manifest as m
+    from vectorstore.chroma import make_client
+
+    store = m.ChromaManifest(make_client("embedded", tmp_path), "t")
+    assert store.load() == {} and store.stamp() is None
+    store.begin("d1")
+    assert store.in_progress() == {"d1"} and store.load() == {}  # being written: neither visible nor an orphan
+    docs = {"d1": {"name": "一.txt", "chunks": 3}}
+    store.put(docs, "d1")
+    first = store.stamp()
+    assert store.load() == docs and store.in_progress() == set() and first
+    store.begin("d2")
+    monkeypatch.setattr(m, "PENDING_STALE_S", -1.0)  # as if its writer died long ago
+    assert store.in_progress() == set()
+    monkeypatch.undo()
+    assert store.collection.get(ids=["d2"])["ids"] == []  # the stale row is gone
+    store.drop({}, "d1")
+    assert store.load() == {} and store.stamp() not in (None, first)

@@ -90,7 +90,11 @@ class ChromaManifest:
         self._bump()
 
     def in_progress(self) -> set[str]:
-        """Documents another process started writing recently (their chunks are not orphans yet)."""
+        """Documents another process started writing recently (their chunks are not orphans yet); the pending rows
+        of writers that died long ago are deleted on the way."""
         got = self.collection.get(where={"status": "pending"}, include=["metadatas"])
         fresh = time.time() - PENDING_STALE_S
+        stale = [i for i, m in zip(got["ids"], got["metadatas"]) if m.get("at", 0) <= fresh]
+        if stale:
+            self.collection.delete(ids=stale)
         return {i for i, m in zip(got["ids"], got["metadatas"]) if m.get("at", 0) > fresh}
