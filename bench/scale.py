@@ -116,6 +116,7 @@ class LegacyJson:
     """The previous keyword index: every chunk's tokens in one JSON file, rank-bm25 rebuilt after each change."""
 
     name = "keyword.json + rank-bm25"
+    writes = 3  # each rewrites everything: a few suffice for the median
 
     def __init__(self, folder: Path):
         self.path = folder / "keyword.json"
@@ -156,6 +157,7 @@ class LegacyJson:
 
 class Fts5:
     name = "SQLite FTS5 (product)"
+    writes = 20
 
     def __init__(self, folder: Path):
         from vectorstore.keyword import KeywordIndex
@@ -184,6 +186,7 @@ class Fts5:
 
 class Bm25s:
     name = "bm25s (static, rebuilt per change)"
+    writes = 3
 
     def __init__(self, folder: Path):
         self.folder = folder
@@ -225,6 +228,7 @@ class Bm25s:
 
 class Tantivy:
     name = "tantivy"
+    writes = 20
 
     def __init__(self, folder: Path):
         import tantivy
@@ -276,7 +280,7 @@ def keyword_bench(rows, tokens, queries, sizes, tmp: Path, with_legacy_max: int)
         print("tantivy not importable: left out", file=sys.stderr)
     out = []
     for size in sizes:
-        base, base_tokens, extra = rows[:size], tokens[:size], rows[size:size + 5 * DOC_CHUNKS]
+        base, base_tokens = rows[:size], tokens[:size]
         for cls in candidates:
             if cls is LegacyJson and size > with_legacy_max:
                 continue
@@ -287,7 +291,8 @@ def keyword_bench(rows, tokens, queries, sizes, tmp: Path, with_legacy_max: int)
                 idx.bulk(base[start:start + 5000], base_tokens[start:start + 5000])
             gc.collect()
             writes = []
-            for d, doc in enumerate(docs_of(extra)):  # then five documents the way an import writes them
+            extra = rows[size:size + cls.writes * DOC_CHUNKS]
+            for d, doc in enumerate(docs_of(extra)):  # then documents written the way an import writes them
                 t0 = time.perf_counter()
                 idx.write_doc(doc, tokens[size + d * DOC_CHUNKS:size + (d + 1) * DOC_CHUNKS])
                 writes.append((time.perf_counter() - t0) * 1000)
@@ -460,7 +465,7 @@ def main(argv=None) -> int:
     sizes = [int(s) for s in args.sizes.split(",") if s]
     hybrid_sizes = [int(s) for s in args.hybrid_sizes.split(",") if s]
     chunks = real_chunks([Path(p) for p in args.docs])
-    biggest = max(sizes + hybrid_sizes) + 5 * DOC_CHUNKS
+    biggest = max(sizes + hybrid_sizes) + 20 * DOC_CHUNKS
     rows, sentences = synthetic(chunks, biggest)
     t0 = time.perf_counter()
     tokens = [terms(r[1]) for r in rows]
