@@ -108,6 +108,10 @@ def dir_mb(path: Path) -> float:
 
 
 def rss_mb() -> float:
+    """Resident memory now (not the peak: the JSON baseline at 100k chunks would dominate a peak)."""
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
