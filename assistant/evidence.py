@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ingest.clean import split_sentences
+from ingest.periods import chunk_sentence_periods
 from vectorstore.keyword import tokenize
 
 # Question words that say what kind of answer is wanted, not what it is about.
@@ -25,6 +26,10 @@ class Source:
     section_path: str
     section_type: str
     text: str
+    report_index: int = 0
+    year: int = 0
+    place: str = ""
+    periods: tuple[str, ...] = ()  # the period of each sentence of ``text`` (ingest/periods.py)
 
 
 @dataclass
@@ -34,6 +39,7 @@ class Evidence:
     score: float
     similarity: float
     overlap: float
+    period: str = ""  # the period the sentence speaks of ("2025", "2021-2025", "plan", "": not said)
 
 
 @dataclass
@@ -60,20 +66,32 @@ def content_words(question: str) -> list[str]:
 
 
 def select_evidence(question: str, hits: list, embeddings, max_sentences: int = 6, max_chars: int = 700,
-                    sim_weight: float = 1.0, overlap_weight: float = 0.5, vector_lookup=None) -> EvidenceSet:
+                    sim_weight: float = 1.0, overlap_weight: float = 0.5, vector_lookup=None, judge=None
+                    ) -> EvidenceSet:
     """Pick the sentences that best answer ``question`` from ``hits`` (vectorstore Hit objects, best first).
 
     ``vector_lookup(ids)`` returns stored sentence vectors (``{chunk_id}:{j}``, written at ingest), so only the
-    question is embedded at query time; sentences it does not know are embedded here.
+    question is embedded at query time; sentences it does not know are embedded here.  ``judge(source, period)``
+    returns a score adjustment for a sentence of that source and period, or None to leave it out (a sentence of
+    another period than the one asked).
     """
     sources = [Source(i, h.chunk_id, h.meta.get("doc_id", ""), h.meta.get("report_title", ""), h.meta.get("org", ""),
-                      h.meta.get("section_path", ""), h.meta.get("section_type", ""), h.text)
+                      h.meta.get("section_path", ""), h.meta.get("section_type", ""), h.text,
+                      int(h.meta.get("report_index") or 0), int(h.meta.get("year") or 0), h.meta.get("place", ""),
+                      tuple(chunk_sentence_periods(h.text, h.meta.get("section_path", ""), h.meta.get("year") or None,
+                                                   h.meta.get("periods"))))
                for i, h in enumerate(hits, start=1)]
-    pool, ids = [], []
+    pool, ids, periods, shift = [], [], [], []
     for s in sources:
         for j, sentence in enumerate(split_sentences(s.text)):
+            period = s.periods[j] if j < len(s.periods) else ""
+            adjust = judge(s, period) if judge else 0.0
+            if adjust is None:
+                continue
             pool.append((s.n, sentence))
             ids.append(f"{s.chunk_id}:{j}")
+            periods.append(period)
+            shift.append(adjust)
     if not pool:
         return EvidenceSet(sources)
     words = content_words(question)
@@ -82,18 +100,18 @@ def select_evidence(question: str, hits: list, embeddings, max_sentences: int = 
     todo = [i for i, sid in enumerate(ids) if sid not in stored]
     fresh = dict(zip(todo, embeddings.embed_documents([pool[i][1] for i in todo]))) if todo else {}
     vectors = [stored[sid] if sid in stored else fresh[i] for i, sid in enumerate(ids)]
-    identity = {s.n: s.org + s.report_title for s in sources}
+    identity = {s.n: s.org + s.report_title + s.place for s in sources}
     total = max(1, sum(len(w) for w in words))
     scored = []
-    for (n, sentence), vec in zip(pool, vectors):
+    for (n, sentence), vec, period, adjust in zip(pool, vectors, periods, shift):
         similarity = float(sum(float(a) * float(b) for a, b in zip(query_vec, vec)))
         # A word naming the report's issuer ("人大调研组", "市场监管") holds for every sentence of that report:
         # counted only where written, it pulls in the preamble and the sentences that repeat the name, and the
         # sentence that answers loses to them (dev set: best sentence from the right passage 34/49 → 41/49).
         overlap = sum(len(w) for w in words if w in sentence or w in identity[n]) / total
         # earlier sources are likelier: a small rank prior breaks ties between near-duplicate sentences
-        scored.append(Evidence(n, sentence, sim_weight * similarity + overlap_weight * overlap - 0.005 * n,
-                               similarity, overlap))
+        scored.append(Evidence(n, sentence, sim_weight * similarity + overlap_weight * overlap - 0.005 * n + adjust,
+                               similarity, overlap, period))
     scored.sort(key=lambda e: e.score, reverse=True)
     chosen, used = [], 0
     for ev in scored:

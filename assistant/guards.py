@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -181,3 +182,106 @@ def clean_citations(text: str, valid: set[int]) -> str:
     """Drop [n] markers that point at no source, and template leftovers such as ``[编号]``."""
     text = _PSEUDO_CITATION.sub("", text)
     return CITATION.sub(lambda m: m.group(0) if int(m.group(1)) in valid else "", text)
+
+
+# --- the claim, not just the number ------------------------------------------------------------------------------
+# In a library of parallel reports the same figure can stand in another unit's report, or in the asked unit's report
+# for another period, or beside another thing: "5%左右" is Shanghai's 2026 growth target and Zhejiang's 2026 price
+# target.  A figure supports a claim only where a source sentence of the asked unit and period gives it, of the same
+# measure, in a clause about the same thing.
+
+Verdict = Literal["supported", "other_unit", "other_period", "other_thing", "unsupported"]
+_CLAUSE_END = "，,；;：:。！？!?\n"
+_DATE_MEASURES = set("年月日")
+_FILLER = set("的了是和及与在为以有约近达到超过左右以内上下余多共计累计分别同比比增降幅")
+
+
+@dataclass(frozen=True)
+class SourceSentence:
+    """A sentence a claim may rest on, with whose it is and whether it is of the asked unit and period."""
+
+    text: str
+    unit: str = ""  # the report as an answer names it (《…》)
+    in_unit: bool = True
+    in_period: bool = True
+    period: str = ""
+    n: int = 0  # the source number it is cited by
+
+
+@dataclass(frozen=True)
+class FigureCheck:
+    figure: Figure
+    verdict: Verdict
+    sentence: SourceSentence | None = None  # the sentence that supports it, or where the figure does stand
+
+
+def clause_around(text: str, surface: str) -> str:
+    """The clause of ``text`` (between commas, semicolons, colons and sentence ends) holding ``surface``."""
+    return next(figure_clauses(text, surface), text)
+
+
+def figure_clauses(text: str, surface: str):
+    """Each clause of ``text`` where ``surface`` stands (a figure may stand twice: 增长5%左右 … 失业率5%以内)."""
+    text = re.sub(r"\[\d{1,2}\]", "", text.translate(_FULLWIDTH))
+    for m in re.finditer(rf"(?<![\d.]){re.escape(surface)}(?![\d.])", text):
+        start = max(text.rfind(c, 0, m.start()) for c in _CLAUSE_END) + 1
+        ends = [i for i in (text.find(c, m.end()) for c in _CLAUSE_END) if i >= 0]
+        yield text[start:min(ends) if ends else len(text)]
+
+
+def thing_bigrams(text: str, ignore: str = "") -> set[str]:
+    """What a clause speaks of, as pairs of Chinese characters: figures, fillers (左右, 累计, 增长 is kept) and the
+    words of ``ignore`` (the unit's names, period words) left out."""
+    text = re.sub(r"[^\u4e00-\u9fff]", " ", text)
+    grams = {text[i:i + 2] for i in range(len(text) - 1) if " " not in text[i:i + 2]}
+    return {g for g in grams if not set(g) <= _FILLER and g not in ignore}
+
+
+def same_thing(claim: set[str], source_clause: str, ignore: str = "") -> bool:
+    """The source clause speaks of what the claim does: at least two shared pairs, or half of the source's."""
+    source = thing_bigrams(source_clause, ignore)
+    shared = len(claim & source)
+    return shared >= 2 or (bool(source) and shared >= 0.5 * len(source))
+
+
+def check_figures(text: str, sources: list[SourceSentence], about: str = "", ignore: str = "") -> list[FigureCheck]:
+    """Judge each figure of ``text`` (an answer, a draft, a sentence under review) against ``sources``.
+
+    ``about`` is what the claim is about beyond its own clause (the question); ``ignore`` holds words that tell
+    nothing about the thing counted (unit names, period words).  Verdicts, best first: ``supported`` (a sentence of
+    the asked unit and period gives the figure, of the same measure, about the same thing), ``other_unit`` (only
+    another unit's sentence does), ``other_period`` (only the asked unit's sentence of another period does),
+    ``other_thing`` (the figure stands in scope, but counting something else), ``unsupported`` (nowhere).  Dates
+    (2025年) and masked figures are only looked up."""
+    judged = [(s, extract_figures(s.text)) for s in sources]
+    out: list[FigureCheck] = []
+    for fig in extract_figures(text):
+        holding = [s for s, figs in judged if _supported(fig, figs, s.text)]
+        if fig.value is None or fig.measure in _DATE_MEASURES:
+            best = next((s for s in holding if s.in_unit), holding[0] if holding else None)
+            verdict = "supported" if best and best.in_unit else ("other_unit" if best else "unsupported")
+            out.append(FigureCheck(fig, verdict, best))
+            continue
+        claim = thing_bigrams(clause_around(text, fig.surface) + " " + about, ignore)
+        about_it = [s for s in holding if any(same_thing(claim, clause, ignore)
+                                              for surface in _surfaces_in(s.text, fig)
+                                              for clause in figure_clauses(s.text, surface))]
+        verdict, best = "unsupported", None
+        for wanted, candidates in (("supported", [s for s in about_it if s.in_unit and s.in_period]),
+                                   ("other_unit", [s for s in about_it if not s.in_unit]),
+                                   ("other_period", [s for s in about_it if not s.in_period]),
+                                   ("other_thing", [s for s in holding if s.in_unit and s.in_period]),
+                                   ("other_unit", [s for s in holding if not s.in_unit]),
+                                   ("other_period", [s for s in holding if not s.in_period])):
+            if candidates:
+                verdict, best = wanted, candidates[0]
+                break
+        out.append(FigureCheck(fig, verdict, best))
+    return out
+
+
+def _surfaces_in(text: str, fig: Figure) -> list[str]:
+    """How ``text`` writes the figure ``fig`` stands for (``5.5%`` for 百分之五点五): what its clauses are cut around."""
+    return list(dict.fromkeys(own.surface for own in extract_figures(text)
+                              if own.value is not None and fig.value is not None and abs(own.value - fig.value) < 1e-6
+                              and own.percent == fig.percent and same_kind(own.measure, fig.measure)))

@@ -45,12 +45,17 @@ def implied_orgs(question: str, orgs: list[str]) -> list[str]:
 
 
 # What a question asks for, when it asks for one kind of thing: a figure, a person's name, a named enterprise.
-_ASKS_FIGURE = re.compile(r"多少|几[个次名起件项家条人位轮批所处年]|号码|电话|数量|比例|百分之")
+_ASKS_FIGURE = re.compile(r"多少|几[个次名起件项家条人位轮批所处年]|号码|电话|数量|比例|百分之|什么水平|多大幅度|幅度多大")
 _COUNTED = re.compile(r"(?:几|多少)([个次名起件项家条人位轮批所处架场座辆台])([^？?。！]{2,})")  # 几|次|座谈会
 _ASKS_NAME = re.compile(r"叫什么名字|叫什么|姓名|名字是")
 _NAMED_PERSON = re.compile(r"(?:[xX*]{1,3}|某某)(?:同志|主任|书记|局长)?")
 _ASKS_FIRM = re.compile(r"哪家(?!单位|部门|机关)|哪(?:个|些)(?:企业|公司|商户)|什么(?:企业|公司)")
 _FIRM = re.compile(r"[\u4e00-\u9fffxX*“”]{2,}(?:公司|企业|集团|厂|店|合作社|商行)")
+
+
+def asks_for_figure(question: str) -> bool:
+    """Whether the question asks for a figure (多少, 几个, 什么水平 …)."""
+    return bool(_ASKS_FIGURE.search(question))
 
 
 def _counted(question: str) -> tuple[str, set[str]] | None:

@@ -13,11 +13,13 @@ from collections.abc import Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass
 
+from .claims import ScopedGuard
 from .evidence import EvidenceSet, select_evidence, split_sentences
 from .guards import (CITATION, char_bigrams, clean_citations, extract_figures, mark_unsupported, plain_text,
                      unsupported_figures)
-from .intent import answers_the_ask, counting_sentences, implied_orgs, implied_sections
+from .intent import answers_the_ask, asks_for_figure, counting_sentences, implied_orgs, implied_sections
 from .prompts import render
+from .scope import Asked, asked_scope, library_units, several_units
 
 REFUSAL = "资料中未找到相关信息。"
 _REFUSAL_WORDS = re.compile(r"资料中未找到|资料中没有|未提及|没有提到|无法回答|无法从资料|资料未")
@@ -133,6 +135,38 @@ def format_sources(evidence: EvidenceSet) -> str:
     return "\n\n".join(blocks)
 
 
+def _fuse(rankings: list[list], rrf_k: int, k: int) -> list:
+    """Reciprocal-rank fusion of hit lists (a preference: hits in both rise, none is dropped)."""
+    scores: dict[str, float] = {}
+    by_id = {}
+    for ranking in rankings:
+        for rank, hit in enumerate(ranking, start=1):
+            scores[hit.chunk_id] = scores.get(hit.chunk_id, 0.0) + 1 / (rrf_k + rank)
+            by_id.setdefault(hit.chunk_id, hit)
+    return [by_id[i] for i in sorted(scores, key=scores.get, reverse=True)[:k]]
+
+
+def _judge(asked: Asked):
+    """Evidence sentences of the asked unit only; of another period than the asked one, none; of the asked period,
+    a small lift over those whose period the text does not say."""
+    def judge(source, period: str) -> float | None:
+        if not asked.unit_fits(source.doc_id, source.report_index):
+            return None
+        fits = asked.period_fits(period, source.year or None)
+        return None if fits is False else (0.05 if fits else 0.0)
+
+    return judge
+
+
+def _holds_period(hit, asked: Asked) -> bool:
+    """Whether a chunk holds a sentence of the asked period (periods stored at ingest, else read from the chunk)."""
+    from ingest.periods import chunk_sentence_periods
+
+    year = int(hit.meta.get("year") or 0) or None
+    periods = chunk_sentence_periods(hit.text, hit.meta.get("section_path", ""), year, hit.meta.get("periods"))
+    return any(asked.period_fits(p, year) for p in periods)
+
+
 def _history_text(history: list[dict]) -> str:
     lines = []
     for turn in history[-6:]:
@@ -165,13 +199,31 @@ class QAChain:
             return f"{last_user} {question}"
         return question
 
-    def retrieve(self, question: str, section: str | None = None, filters: dict | None = None) -> list:
-        """Hybrid search; sections and bodies the question implies are preferred, not imposed."""
+    def asked(self, question: str, standalone: str | None = None) -> Asked:
+        """The unit and period asked about: what the (follow-up) question says, else what its rewrite says."""
+        units = library_units(self.index)
+        own = asked_scope(question, units)
+        if standalone and standalone != question:
+            rewritten = asked_scope(standalone, units)
+            own = Asked(own.units or rewritten.units, own.cue or rewritten.cue)
+        return own
+
+    def retrieve(self, question: str, section: str | None = None, filters: dict | None = None,
+                 asked: Asked | None = None) -> list:
+        """Hybrid search; sections and bodies the question implies are preferred, not imposed; a unit the question
+        names is imposed (only its reports are searched); sentences of the asked period are preferred."""
         c = self.config
         base = dict(filters or {})
         if section:
             base["section_type"] = section if isinstance(section, list) else [section]
-        hits = self.index.search(question, c.candidates, base, "hybrid", c.candidates, c.rrf_k)
+        asked = asked or Asked()
+        if asked.units and "doc_id" not in base:
+            base["doc_id"] = sorted({u.doc_id for u in asked.units})
+        hits = [h for h in self.index.search(question, c.candidates, base, "hybrid", c.candidates, c.rrf_k)
+                if asked.unit_fits(h.meta.get("doc_id", ""), int(h.meta.get("report_index") or 0))]
+        self._label(hits)
+        if asked.cue is not None:
+            hits = _fuse([hits, [h for h in hits if _holds_period(h, asked)]], c.rrf_k, len(hits))
         soft = {}
         if "section_type" not in base and (types := implied_sections(question)):
             soft["section_type"] = types
@@ -181,14 +233,18 @@ class QAChain:
             soft["org"] = named
         if not soft:
             return hits[: c.k]
-        preferred = self.index.search(question, c.candidates, {**base, **soft}, "hybrid", c.candidates, c.rrf_k)
-        scores: dict[str, float] = {}
-        by_id = {}
-        for ranking in (hits, preferred):
-            for rank, hit in enumerate(ranking, start=1):
-                scores[hit.chunk_id] = scores.get(hit.chunk_id, 0.0) + 1 / (c.rrf_k + rank)
-                by_id.setdefault(hit.chunk_id, hit)
-        return [by_id[i] for i in sorted(scores, key=scores.get, reverse=True)[: c.k]]
+        preferred = [h for h in self.index.search(question, c.candidates, {**base, **soft}, "hybrid", c.candidates,
+                                                  c.rrf_k)
+                     if asked.unit_fits(h.meta.get("doc_id", ""), int(h.meta.get("report_index") or 0))]
+        self._label(preferred)
+        return _fuse([hits, preferred], c.rrf_k, c.k)
+
+    def _label(self, hits: list) -> None:
+        """Give each hit its report's place when the chunk metadata lacks it (an index built before places)."""
+        places = {u.key: u.place for u in library_units(self.index)}
+        for h in hits:
+            if not h.meta.get("place"):
+                h.meta["place"] = places.get((h.meta.get("doc_id", ""), int(h.meta.get("report_index") or 0)), "")
 
     def _invoke(self, prompt: str) -> str:
         from langchain_core.messages import HumanMessage
@@ -211,11 +267,16 @@ class QAChain:
         """Events: ``evidence`` (at once), ``token`` (streamed), ``final`` (the checked result)."""
         t0 = time.perf_counter()
         standalone = self.standalone(question, history)
-        hits = self.retrieve(standalone, section, filters)
+        asked = self.asked(question, standalone)
+        hits = self.retrieve(standalone, section, filters, asked)
         t_retrieve = time.perf_counter()
         evidence = select_evidence(standalone, hits, self.embeddings, self.config.max_sentences,
-                                   self.config.max_chars, vector_lookup=self.index.store.sentence_vectors)
+                                   self.config.max_chars, vector_lookup=self.index.store.sentence_vectors,
+                                   judge=_judge(asked))
         t_evidence = time.perf_counter()
+        units = library_units(self.index)
+        guard = ScopedGuard(evidence, asked, units)
+        asks_figure = asks_for_figure(standalone)
         weak = evidence.strength < self.config.min_strength
         yield {"type": "evidence", "standalone_question": standalone, "weak": weak,
                "sentences": [vars(e) for e in evidence.sentences], "sources": [vars(s) for s in evidence.sources]}
@@ -248,8 +309,25 @@ class QAChain:
                 pass  # an echo of the question: the evidence answers better
             else:
                 answer, mode = attach_citations(generated, evidence), "llm"
+        misattributed: list[dict] = []
+        if not refused and (mode == "llm" or asks_figure and (asked.units or asked.cue)):
+            # the claim, not just the number: the asked unit's figure, of the asked period, counting the asked thing
+            outcome = guard.review(answer, standalone, asks_figure)
+            misattributed = outcome.misattributed
+            if outcome.action == "fallback":
+                answer, mode = outcome.answer, "extractive"
+            elif outcome.action == "absent":
+                answer, refused = outcome.answer, True
+            else:
+                answer = outcome.answer
+        if refused and answer == REFUSAL and asked.units and asks_figure:
+            answer = guard.absent_text()
         answer, unsupported = check_numbers(answer, evidence) if not refused else (answer, [])
         cited = {int(n) for n in CITATION.findall(answer)} if not refused else set()
+        if not refused and cited and several_units(units):
+            names = list(dict.fromkeys(guard.unit_of(s).name if guard.unit_of(s) else f"《{s.report_title}》"
+                                       for s in evidence.sources if s.n in cited))
+            answer = f"据{'、'.join(names[:3])}，{answer}"
         t_end = time.perf_counter()
         result = {
             "question": question, "standalone_question": standalone, "answer": answer, "mode": mode,
@@ -261,6 +339,8 @@ class QAChain:
                          "section_path": s.section_path, "text": s.text} for s in evidence.sources[:3]]
             if refused else [],
             "unsupported_numbers": unsupported,
+            "misattributed": misattributed,
+            "asked": {"units": [u.name for u in asked.units], "period": asked.cue.scope if asked.cue else ""},
             "timings": {"retrieve_ms": round((t_retrieve - t0) * 1000, 1),
                         "evidence_ms": round((t_evidence - t_retrieve) * 1000, 1),
                         "first_token_ms": round((first_token - t0) * 1000, 1) if first_token else None,

@@ -13,6 +13,7 @@ from pathlib import Path
 from .chunker import Chunk, chunk_reports
 from .clean import clean_text
 from .loaders import SUPPORTED, LoadError, load_segments
+from .periods import annotate_chunks
 from .structure import Report, parse_document
 
 
@@ -25,6 +26,12 @@ class PreparedDocument:
     reports: list[Report]
     chunks: list[Chunk]
     ocr_spans: list[tuple[int, int]] = field(default_factory=list)  # stretches of ``text`` recognised by OCR
+
+    def metadatas(self) -> list[dict]:
+        """Each chunk's metadata with the periods of its sentences (ingest/periods.py), which only this walk over
+        the whole report can tell (a chunk may start in a paragraph or section whose opening names the period)."""
+        periods = annotate_chunks(self.text, self.reports, self.chunks)
+        return [{**c.metadata(), **periods.get(c.chunk_id, {})} for c in self.chunks]
 
     def record(self) -> dict:
         """What the manifest keeps about a document (what `ingest list` and the library page show)."""
@@ -158,7 +165,7 @@ def ingest_paths(paths: list[str | Path], index, chunk_min: int = 150, chunk_max
             index.save_text(doc.doc_id, doc.text_record())
             index.add_document(doc.doc_id, doc.record(), [c.chunk_id for c in doc.chunks],
                                [c.text for c in doc.chunks], [c.embed_text for c in doc.chunks],
-                               [c.metadata() for c in doc.chunks], [c.windows() for c in doc.chunks])
+                               doc.metadatas(), [c.windows() for c in doc.chunks])
             if previous:  # the file changed: its new version is in, the old one goes
                 index.remove_document(previous)
             summary["added_chunks"] += len(doc.chunks)
