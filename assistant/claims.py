@@ -91,7 +91,7 @@ class ScopedGuard:
             scoped = self._sentence(source, ev.sentence, ev.period)
             if not (scoped.in_unit and scoped.in_period):
                 continue
-            figures = [f for f in extract_figures(ev.sentence) if f.value is not None and f.measure not in "年月日"]
+            figures = [f for f in extract_figures(ev.sentence) if f.value is not None and f.measure not in ("年", "月", "日")]
             if any(same_thing(asked, clause, self.ignore) for f in figures for clause in figure_clauses(ev.sentence,
                                                                                                      f.surface)):
                 out.append(ev)

@@ -249,8 +249,8 @@ def check_figures(text: str, sources: list[SourceSentence], about: str = "", ign
 
     ``about`` is what the claim is about beyond its own clause (the question); ``ignore`` holds words that tell
     nothing about the thing counted (unit names, period words).  Verdicts, best first: ``supported`` (a sentence of
-    the asked unit and period gives the figure, of the same measure, about the same thing), ``other_unit`` (only
-    another unit's sentence does), ``other_period`` (only the asked unit's sentence of another period does),
+    the asked unit and period gives the figure, of the same measure, about the same thing), ``other_period`` (only
+    the asked unit's sentence of another period does), ``other_unit`` (only another unit's sentence does),
     ``other_thing`` (the figure stands in scope, but counting something else), ``unsupported`` (nowhere).  Dates
     (2025年) and masked figures are only looked up."""
     judged = [(s, extract_figures(s.text)) for s in sources]
@@ -267,12 +267,13 @@ def check_figures(text: str, sources: list[SourceSentence], about: str = "", ign
                                               for surface in _surfaces_in(s.text, fig)
                                               for clause in figure_clauses(s.text, surface))]
         verdict, best = "unsupported", None
+        # the asked unit's own sentences first: a figure of its report for another period is the likelier origin
         for wanted, candidates in (("supported", [s for s in about_it if s.in_unit and s.in_period]),
+                                   ("other_period", [s for s in about_it if s.in_unit and not s.in_period]),
                                    ("other_unit", [s for s in about_it if not s.in_unit]),
-                                   ("other_period", [s for s in about_it if not s.in_period]),
                                    ("other_thing", [s for s in holding if s.in_unit and s.in_period]),
-                                   ("other_unit", [s for s in holding if not s.in_unit]),
-                                   ("other_period", [s for s in holding if not s.in_period])):
+                                   ("other_period", [s for s in holding if s.in_unit and not s.in_period]),
+                                   ("other_unit", [s for s in holding if not s.in_unit])):
             if candidates:
                 verdict, best = wanted, candidates[0]
                 break

@@ -310,7 +310,7 @@ class QAChain:
             else:
                 answer, mode = attach_citations(generated, evidence), "llm"
         misattributed: list[dict] = []
-        if not refused and (mode == "llm" or asks_figure and (asked.units or asked.cue)):
+        if not refused and mode == "llm":
             # the claim, not just the number: the asked unit's figure, of the asked period, counting the asked thing
             outcome = guard.review(answer, standalone, asks_figure)
             misattributed = outcome.misattributed
@@ -320,6 +320,10 @@ class QAChain:
                 answer, refused = outcome.answer, True
             else:
                 answer = outcome.answer
+        elif not refused and asks_figure and (asked.units or asked.cue) \
+                and not guard.answering_sentences(standalone):
+            # an explicit question ("上海今年…目标") whose unit and period give no figure of the thing asked
+            answer, refused = guard.absent_text(), True
         if refused and answer == REFUSAL and asked.units and asks_figure:
             answer = guard.absent_text()
         answer, unsupported = check_numbers(answer, evidence) if not refused else (answer, [])

@@ -90,7 +90,7 @@ class Library:
         cited = [self.chunks[c["chunk_id"]] for c in result["citations"] if c["chunk_id"] in self.chunks]
         out = []
         for fig in extract_figures(body):
-            if fig.value is None or fig.measure in "年月日" or f"{fig.surface}〔" in body:
+            if fig.value is None or fig.measure in ("年", "月", "日") or f"{fig.surface}〔" in body:
                 continue  # dates, masks and figures the answer itself marks as not the asked unit's
             holders = [(self.key(meta), p) for _, meta, sentences in cited for s, p in sentences
                        if supported_figures(fig.surface, [s])]
@@ -131,7 +131,7 @@ def run_set(name: str, docs: str, qa: str, args) -> tuple[dict, list[dict]]:
         questions = ([q for q in questions if q.get("evidence")][: args.limit]
                      + [q for q in questions if not q.get("evidence")][: args.limit])
     rows = []
-    with fresh_library(docs, args.llm) as assistant:
+    with fresh_library(docs, args.llm, f"{args.db}/{name}" if args.db else None) as assistant:
         library = Library(assistant.index)
         for q in questions:
             t0 = time.perf_counter()
@@ -204,6 +204,7 @@ def main(argv=None) -> int:
     parser.add_argument("--qa", help="questions of a set of your own (with --docs)")
     parser.add_argument("--llm", default="none", choices=["none", "local", "openai", "auto"])
     parser.add_argument("--limit", type=int, default=0, help="only the first N questions of each kind")
+    parser.add_argument("--db", help="keep each set's index in DIR/<set> and reuse it (default: a fresh temp index)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
 
