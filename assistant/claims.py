@@ -27,6 +27,7 @@ from .guards import (CITATION, FigureCheck, SourceSentence, check_figures, figur
                      thing_bigrams)
 from .scope import Asked, ReportUnit, place_aliases
 
+_DATES = ("年", "月", "日")
 # Words of a question that say nothing about the thing counted.
 _QUESTION_WORDS = "今年去年目标预期多少什么水平控制达到实现了是的数量情况报告提出"
 
@@ -91,9 +92,9 @@ class ScopedGuard:
             scoped = self._sentence(source, ev.sentence, ev.period)
             if not (scoped.in_unit and scoped.in_period):
                 continue
-            figures = [f for f in extract_figures(ev.sentence) if f.value is not None and f.measure not in ("年", "月", "日")]
-            if any(same_thing(asked, clause, self.ignore) for f in figures for clause in figure_clauses(ev.sentence,
-                                                                                                     f.surface)):
+            figures = [f for f in extract_figures(ev.sentence) if f.value is not None and f.measure not in _DATES]
+            if any(same_thing(asked, clause, self.ignore)
+                   for f in figures for clause in figure_clauses(ev.sentence, f.surface)):
                 out.append(ev)
         return out
 

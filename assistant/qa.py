@@ -146,7 +146,7 @@ def _fuse(rankings: list[list], rrf_k: int, k: int) -> list:
     return [by_id[i] for i in sorted(scores, key=scores.get, reverse=True)[:k]]
 
 
-def _judge(asked: Asked):
+def scope_judge(asked: Asked):
     """Evidence sentences of the asked unit only; of another period than the asked one, none; of the asked period,
     a small lift over those whose period the text does not say."""
     def judge(source, period: str) -> float | None:
@@ -272,7 +272,7 @@ class QAChain:
         t_retrieve = time.perf_counter()
         evidence = select_evidence(standalone, hits, self.embeddings, self.config.max_sentences,
                                    self.config.max_chars, vector_lookup=self.index.store.sentence_vectors,
-                                   judge=_judge(asked))
+                                   judge=scope_judge(asked))
         t_evidence = time.perf_counter()
         units = library_units(self.index)
         guard = ScopedGuard(evidence, asked, units)

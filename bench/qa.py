@@ -107,12 +107,14 @@ def raw_llama_seconds(llm, chain, question: str) -> float | None:
     """Time the same messages through llama-cpp-python directly (no LangChain, no checks)."""
     from assistant.evidence import select_evidence
     from assistant.prompts import render
-    from assistant.qa import format_sources
+    from assistant.qa import format_sources, scope_judge
 
     client = getattr(llm, "client", None)
     if client is None:
         return None
-    evidence = select_evidence(question, chain.retrieve(question), chain.embeddings)
+    asked = chain.asked(question)
+    evidence = select_evidence(question, chain.retrieve(question, asked=asked), chain.embeddings,
+                               judge=scope_judge(asked))
     messages = [{"role": "system", "content": render("answer_system")},
                 {"role": "user", "content": render("answer_user", sources=format_sources(evidence),
                                                    question=question)}]
@@ -158,7 +160,9 @@ def run_set(name: str, docs: str, qa: str, args) -> tuple[dict, list[dict]]:
             row = {"q": q["q"], "answer": result["answer"], "cited": [c["n"] for c in result["citations"]],
                    "absent": absent, "refused": result["refused"], "mode": result["mode"],
                    "answered_right_source": (not absent) and (not result["refused"]) and cited_hit and not foreign,
-                   "best_sentence_hit": bool(best) and sentence_in(best["sentence"], q.get("evidence", [])),
+                   "best_sentence_hit": bool(best) and (
+                       any(ev in best["sentence"] for ev in q.get("evidence", []) if len(ev) < 40)
+                       or sentence_in(best["sentence"], [ev for ev in q.get("evidence", []) if len(ev) >= 40])),
                    "unsupported": result["unsupported_numbers"], "unflagged": not flagged, "foreign": foreign,
                    "from_asked_report": all(Library.key(library.chunks.get(c["chunk_id"], ("", {}, []))[1]) in keys
                                             for c in result["citations"]) if keys and q.get("doc") else None,

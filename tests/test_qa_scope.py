@@ -135,3 +135,12 @@ def test_a_figure_outside_a_figure_question_is_marked_with_its_unit():
     guard, _ = _guard("西岭去年就业工作怎么样？")
     outcome = guard.review("就业形势稳定，城镇新增就业60万人[1]。", "西岭去年就业工作怎么样？", asks_figure=False)
     assert outcome.action == "keep" and "60万人〔出自《2026年东江省人民政府工作报告》〕" in outcome.answer
+
+
+@pytest.mark.slow
+def test_the_local_model_answers_the_asked_unit_and_period_and_refuses_the_absent(chain, index, local_llm):
+    result = chain(local_llm).run("西岭去年城镇新增就业多少人？")
+    assert not result["refused"] and "149.4万" in result["answer"] and "700万" not in result["answer"], result
+    assert _docs(index, result) == {"2026_西岭省_政府工作报告.txt"}
+    result = chain(local_llm).run("东江今年粮食产量目标是多少？")
+    assert result["refused"] and result["nearest"], result
