@@ -12,7 +12,8 @@ characters must stand whole in the cited chunk, so "全市生产总值增长5.4%
 ``doc``, the cited chunk must also be of that report), refused on ``kind: absent``, falsely refused, unsupported
 numbers (and whether they were flagged), answers showing a figure of another unit or period (a figure of the answer
 that the cited sentences hold only in another report than the evidence's, or only in sentences of another period than
-the evidence sentence's, read from the periods ingest stored), time to evidence, time to first token, tokens/s.
+the evidence sentence's, read from the periods ingest stored; for an extractive answer, which lists evidence from
+several reports, only where the question names a unit or period), time to evidence, time to first token, tokens/s.
 With ``--llm local`` each prompt is also run straight through llama-cpp-python, so the chain's overhead shows as a
 ratio of medians measured in the same run.
 """
@@ -86,6 +87,8 @@ class Library:
 
         if result["refused"] or not keys:
             return []
+        if result["mode"] != "llm" and not (result["asked"]["units"] or result["asked"]["period"]):
+            return []  # evidence listed from several reports, for a question that names no unit or period
         body = result["answer"]
         cited = [self.chunks[c["chunk_id"]] for c in result["citations"] if c["chunk_id"] in self.chunks]
         out = []
@@ -159,7 +162,7 @@ def run_set(name: str, docs: str, qa: str, args) -> tuple[dict, list[dict]]:
             gen_s = (result["timings"]["total_ms"] - (result["timings"]["first_token_ms"] or 0)) / 1000
             row = {"q": q["q"], "answer": result["answer"], "cited": [c["n"] for c in result["citations"]],
                    "absent": absent, "refused": result["refused"], "mode": result["mode"],
-                   "answered_right_source": (not absent) and (not result["refused"]) and cited_hit and not foreign,
+                   "answered_right_source": (not absent) and (not result["refused"]) and cited_hit,
                    "best_sentence_hit": bool(best) and (
                        any(ev in best["sentence"] for ev in q.get("evidence", []) if len(ev) < 40)
                        or sentence_in(best["sentence"], [ev for ev in q.get("evidence", []) if len(ev) >= 40])),
