@@ -71,7 +71,8 @@ class ReportUnit:
         lacks it."""
         title = self.title.removeprefix(_UNNAMED) or "工作报告"
         if self.place and self.place not in title and not any(a in title for a in place_aliases(self.place)):
-            title = self.place + title
+            written = place_in(self.org)  # as the issuer writes it: 广东省人民政府 → 广东省
+            title = (written if written.startswith(self.place) else self.place) + title
         return f"《{title}》"
 
 

@@ -173,7 +173,7 @@ def run_set(name: str, docs: str, qa: str, args) -> tuple[dict, list[dict]]:
                    (result["timings"]["first_token_ms"] or 0) / 1000 or None,
                    "total_s": result["timings"]["total_ms"] / 1000,
                    "tok_per_s": round(tokens / gen_s, 1) if tokens and gen_s > 0 else None}
-            if args.llm in ("local", "auto") and assistant.llm is not None and not result["refused"]:
+            if args.llm in ("local", "auto") and args.raw and assistant.llm is not None and not result["refused"]:
                 row["raw_llama_s"] = raw_llama_seconds(assistant.llm, assistant.qa, result["standalone_question"])
             rows.append(row)
     answerable = [r for r in rows if not r["absent"]]
@@ -211,6 +211,8 @@ def main(argv=None) -> int:
     parser.add_argument("--qa", help="questions of a set of your own (with --docs)")
     parser.add_argument("--llm", default="none", choices=["none", "local", "openai", "auto"])
     parser.add_argument("--limit", type=int, default=0, help="only the first N questions of each kind")
+    parser.add_argument("--no-raw", dest="raw", action="store_false",
+                        help="skip the raw llama.cpp runs (half the time; no chain_over_raw)")
     parser.add_argument("--db", help="keep each set's index in DIR/<set> and reuse it (default: a fresh temp index)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
