@@ -176,6 +176,8 @@ def run_set(name: str, docs: str, qa: str, args) -> tuple[dict, list[dict]]:
             if args.llm in ("local", "auto") and args.raw and assistant.llm is not None and not result["refused"]:
                 row["raw_llama_s"] = raw_llama_seconds(assistant.llm, assistant.qa, result["standalone_question"])
             rows.append(row)
+            print(f"[{name} {len(rows)}/{len(questions)}] refused={row['refused']} right={row['answered_right_source']}"
+                  f" foreign={row['foreign']} {q['q']} → {row['answer'][:120]!r}", file=sys.stderr, flush=True)
     answerable = [r for r in rows if not r["absent"]]
     absent = [r for r in rows if r["absent"]]
 
