@@ -14,8 +14,8 @@ the same kinds of figures ("城镇新增就业64.1万人" for 2025, "城镇新�
 
 Relative cues are resolved against the report's year (in a 2026 report 去年 is 2025).  A period is a string:
 ``"2025"``, ``"2021-2025"``, ``"plan"`` (a plan without a year), or ``""``.  The cue words are data
-(``periods.json``), not code.  Ingest stores the periods of a chunk's sentences in its metadata (``periods``, one per
-:func:`ingest.clean.split_sentences` sentence, ``|``-separated) because only the ingest walk sees the paragraph and
+(``rules/periods.json``), not code.  Ingest stores the periods of a chunk's sentences in its metadata (``periods``,
+one per :func:`ingest.clean.split_sentences` sentence, ``|``-separated) because only the ingest walk sees the paragraph and
 section a chunk starts in; :func:`chunk_sentence_periods` recomputes them from a chunk's text and section path for an
 index built before (heading and in-chunk cues only).
 """
@@ -30,7 +30,7 @@ from pathlib import Path
 
 from .clean import split_sentences
 
-RULES = Path(__file__).with_name("periods.json")
+RULES = Path(__file__).with_name("rules") / "periods.json"
 _ENUM_LEAD = re.compile(r"^(?:[一二三四五六七八九十]+是|第[一二三四五六七八九十]+[，、,])")
 _COMPARED = "比较与同于自从"  # 比2020年翻一番: a year compared with is not the period spoken of
 
