@@ -6,7 +6,8 @@ and period; this module builds those sentences from an answer's evidence (their 
 ingest gave their sentences) and turns the verdicts into an outcome:
 
 * every figure supported → the answer stands;
-* a question that asks for a figure, answered with a figure of another unit, another period or another thing → the
+* a question that asks for a figure, answered with a figure of another unit, another period or (where the question
+  names its unit or period) another thing → the
   sentences of the asked unit and period that give a figure of the asked thing, if the evidence holds any
   (``fallback``); otherwise a plain statement that the report does not give it, naming whose figure it was
   (``absent``: "《广东省政府工作报告》未提出该项指标（资料中的5.0%是2025年的数据）。");
@@ -100,7 +101,11 @@ class ScopedGuard:
 
     def review(self, answer: str, question: str, asks_figure: bool) -> ClaimOutcome:
         checks = self.check(answer, question if asks_figure else "")
-        bad = [c for c in checks if c.verdict in ("other_unit", "other_period", "other_thing")]
+        # "another thing" rests on shared wording, which a paraphrase lacks ("印了多少材料" for "印制宣传资料"): it
+        # decides only where the question names its unit or period, where parallel figures stand side by side
+        explicit = bool(self.asked.units or self.asked.cue)
+        bad = [c for c in checks
+               if c.verdict in ("other_unit", "other_period") or c.verdict == "other_thing" and explicit]
         if not bad:
             return ClaimOutcome("keep", answer, checks)
         if asks_figure:
