@@ -18,6 +18,7 @@ from .evidence import EvidenceSet, select_evidence, split_sentences
 from .guards import (CITATION, char_bigrams, clean_citations, extract_figures, mark_unsupported, plain_text,
                      unsupported_figures)
 from .intent import answers_the_ask, asks_for_figure, counting_sentences, implied_orgs, implied_sections
+from .prior import library_reports, question_prior
 from .prompts import render
 from .scope import Asked, asked_scope, library_units, several_units
 
@@ -31,6 +32,9 @@ class QAConfig:
     k: int = 5
     candidates: int = 20
     rrf_k: int = 10
+    context_weight: float = 0.35  # the fusion's weights, as the 检索 tab uses them (settings.search)
+    keyword_weight: float = 1.0
+    prior_weight: float = 1.0  # the question's soft prior (assistant/prior.py) in the fusion; 0: off
     # Best evidence score below this → refuse without asking the LLM.  On the dev set answerable questions scored
     # 0.89–1.42 and absent ones 0.89–1.18: retrieval strength only catches questions about nothing in the library;
     # a missing detail of a covered topic ("无人机", "死刑犯") is for the LLM to refuse.
@@ -217,9 +221,12 @@ class QAChain:
         if section:
             base["section_type"] = section if isinstance(section, list) else [section]
         asked = asked or Asked()
+        search = dict(candidates=c.candidates, rrf_k=c.rrf_k, context_weight=c.context_weight,
+                      keyword_weight=c.keyword_weight, prior_weight=c.prior_weight,
+                      prior=question_prior(question, library_reports(self.index)))
         if asked.units and "doc_id" not in base:
             base["doc_id"] = sorted({u.doc_id for u in asked.units})
-        hits = [h for h in self.index.search(question, c.candidates, base, "hybrid", c.candidates, c.rrf_k)
+        hits = [h for h in self.index.search(question, c.candidates, base, "hybrid", **search)
                 if asked.unit_fits(h.meta.get("doc_id", ""), int(h.meta.get("report_index") or 0))]
         self._label(hits)
         if asked.cue is not None:
@@ -233,8 +240,7 @@ class QAChain:
             soft["org"] = named
         if not soft:
             return hits[: c.k]
-        preferred = [h for h in self.index.search(question, c.candidates, {**base, **soft}, "hybrid", c.candidates,
-                                                  c.rrf_k)
+        preferred = [h for h in self.index.search(question, c.candidates, {**base, **soft}, "hybrid", **search)
                      if asked.unit_fits(h.meta.get("doc_id", ""), int(h.meta.get("report_index") or 0))]
         self._label(preferred)
         return _fuse([hits, preferred], c.rrf_k, c.k)

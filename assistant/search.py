@@ -51,7 +51,11 @@ def search_records(index, query: str, k: int, settings: Settings, section: str |
     if types:
         flt["section_type"] = types
     s = settings.search
-    hits = index.search(query, k, flt, mode, s.candidates, s.rrf_k, s.context_weight, s.keyword_weight)
+    from .prior import library_reports, question_prior
+
+    prior = question_prior(query, library_reports(index)) if s.prior_weight else None
+    hits = index.search(query, k, flt, mode, s.candidates, s.rrf_k, s.context_weight, s.keyword_weight,
+                        prior=prior, prior_weight=s.prior_weight)
     return [{"rank": rank, "chunk_id": h.chunk_id, "doc_id": h.meta.get("doc_id"),
              "report_title": h.meta.get("report_title"), "org": h.meta.get("org"),
              "section_path": h.meta.get("section_path"), "section_type": h.meta.get("section_type"),

@@ -31,7 +31,9 @@ def build_assistant(settings: Settings, llm_backend: str | None = None) -> Assis
     llm = make_llm(settings.llm)
     s = settings.search
     lock = generation_slots(settings.llm)  # chats and drafts alike: one at a time locally, llm.parallel on a server
-    qa = QAChain(index, embeddings, llm, QAConfig(k=s.k, candidates=s.candidates, rrf_k=s.rrf_k), llm_lock=lock)
+    qa = QAChain(index, embeddings, llm, QAConfig(k=s.k, candidates=s.candidates, rrf_k=s.rrf_k,
+                                                  context_weight=s.context_weight, keyword_weight=s.keyword_weight,
+                                                  prior_weight=s.prior_weight), llm_lock=lock)
     drafter = DraftChain(index, embeddings, llm, llm_lock=lock)
     return Assistant(settings, index, embeddings, llm, qa, drafter,
                      build_reviewer(settings, index, drafter.section_themes))

@@ -75,6 +75,9 @@ class SearchSettings(BaseModel):
                                   "beside sentence-window vectors (weight 1) in the fusion.")
     keyword_weight: float = Field(1.0, description="Weight of the keyword (BM25) ranking in the fusion, further scaled "
                                   "by the squared IDF-weighted share of the query its best hit covers.")
+    prior_weight: float = Field(1.0, description="Weight of the question's soft prior in the fusion: the reports its "
+                                "words imply (level 县里/我局, genre 扫黑/生产总值; assistant/rules/question_prior.toml) "
+                                "are ranked once more with this weight; 0 turns it off.")
 
 
 class LLMSettings(BaseModel):

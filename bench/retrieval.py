@@ -1,6 +1,13 @@
 """Retrieval quality and speed on a question set: R@1, R@5, MRR, ingest chars/s, search latency.
 
     python bench/retrieval.py --docs ../shared/corpus --qa ../shared/dev_qa.jsonl [--k 5] [--json]
+    python bench/retrieval.py --docs data/samples --qa ../shared/dev_qa.jsonl \
+        --with ../shared/corpus_multi/*.txt ../shared/corpus_distractors/*.txt [--db /tmp/bench] [--json]
+
+With ``--with``, other units' reports are mixed into the library ("with distractors"): the product rows are measured
+on the questions' documents alone and on the mixed library in one run (search p95 ratio mixed ÷ alone), with and
+without the question's soft prior (assistant/prior.py).  ``--db DIR`` keeps both indexes (DIR/alone, DIR/mixed) between
+runs; documents already there are not ingested again.
 
 A hit is a returned chunk sharing a common substring of at least min(60, 0.6·len) characters with an evidence text.
 Rows: hybrid (the product), dense-only and keyword-only (so the fusion's gain shows), and ablations of the
@@ -43,11 +50,16 @@ def load_qa(path: str | Path) -> list[dict]:
     return [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
 
 
-def score(index, questions: list[dict], k: int, mode: str, **search) -> dict:
+def score(index, questions: list[dict], k: int, mode: str, prior: bool = False, **search) -> dict:
+    """R@1, R@k, MRR and search latency; ``prior``: the product's search, the question's soft prior included."""
+    from assistant.prior import library_reports, question_prior
+
     r1 = r5 = rr = 0.0
     latencies = []
     for q in questions:
         t0 = time.perf_counter()
+        if prior:
+            search["prior"] = question_prior(q["q"], library_reports(index))
         hits = index.search(q["q"], k=k, mode=mode, **search)
         latencies.append((time.perf_counter() - t0) * 1000)
         ranks = [i for i, h in enumerate(hits, 1) if is_hit(h.text, q["evidence"])]
@@ -61,7 +73,7 @@ def score(index, questions: list[dict], k: int, mode: str, **search) -> dict:
             "p95_ms": lat[min(len(lat) - 1, int(0.95 * len(lat)))]}
 
 
-def build(docs: Path, variant: str, settings, embeddings, tmp: Path):
+def build(docs: list[str], variant: str, settings, embeddings, tmp: Path):
     """Ingest ``docs`` into a fresh index; ``variant``: full | noprefix | plain300 | withpairs (each pair of adjacent
     sentences embedded beside the sentences, as before) | pairs (the pairs alone, a lone sentence where a chunk has
     one)."""
@@ -74,9 +86,9 @@ def build(docs: Path, variant: str, settings, embeddings, tmp: Path):
     index = make_store(settings, embeddings)
     t0 = time.perf_counter()
     if variant == "full":
-        ingest_paths([docs], index, settings.ingest.chunk_min, settings.ingest.chunk_max)
+        ingest_paths(docs, index, settings.ingest.chunk_min, settings.ingest.chunk_max)
     else:
-        for path in expand_paths([docs]):
+        for path in expand_paths(docs):
             doc = prepare_document(path)
             chunks = doc.chunks
             if variant == "plain300":
@@ -100,10 +112,39 @@ def build(docs: Path, variant: str, settings, embeddings, tmp: Path):
     return index, time.perf_counter() - t0
 
 
+def mixed(args, questions, settings, embeddings) -> dict:
+    """Product rows on the questions' documents alone and with other units' reports mixed in, in one run."""
+    from assistant.search import make_store
+    from ingest.pipeline import ingest_paths
+
+    s = settings.search
+    search = dict(candidates=s.candidates, rrf_k=s.rrf_k, context_weight=s.context_weight,
+                  keyword_weight=s.keyword_weight, prior_weight=s.prior_weight)
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(args.db or tmp)
+        indexes = {}
+        for library, paths in (("alone", args.docs), ("mixed", args.docs + args.with_)):
+            settings.store.path = root / library
+            indexes[library] = index = make_store(settings, embeddings)
+            ingest_paths(paths, index, settings.ingest.chunk_min, settings.ingest.chunk_max, progress=not args.json)
+            index.search(questions[0]["q"], 1)  # warm up jieba, BM25 and the embedder
+        # each retriever on both libraries back to back, so that both latencies see the same machine load
+        for retriever, mode, prior in (("hybrid+prior", "hybrid", True), ("hybrid", "hybrid", False),
+                                       ("dense", "dense", False), ("keyword", "keyword", False)):
+            for library, index in indexes.items():
+                rows.append({"library": library, "retriever": retriever,
+                             **score(index, questions, args.k, mode, prior, **search)})
+    p95 = {r["library"]: r["p95_ms"] for r in rows if r["retriever"] == "hybrid+prior"}
+    return {"questions": len(questions), "k": args.k, "rows": rows, "p95_ratio": p95["mixed"] / p95["alone"]}
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--docs", required=True)
+    parser.add_argument("--docs", required=True, nargs="+")
     parser.add_argument("--qa", required=True)
+    parser.add_argument("--with", dest="with_", nargs="+", default=[], help="other units' reports to mix in")
+    parser.add_argument("--db", help="keep the indexes of --with runs here (DIR/alone, DIR/mixed)")
     parser.add_argument("--k", type=int, default=5)
     parser.add_argument("--variants", default="full,noprefix,plain300",
                         help="comma-separated: full, noprefix, plain300, withpairs, pairs")
@@ -117,7 +158,19 @@ def main(argv=None) -> int:
     questions = [q for q in load_qa(args.qa) if q.get("evidence")]
     settings = load_settings()
     embeddings = make_embeddings_from(settings)
-    chars = sum(len(prepare_document(p).text) for p in expand_paths([args.docs]))
+    if args.with_:
+        out = mixed(args, questions, settings, embeddings)
+        if args.json:
+            print(json.dumps(out, ensure_ascii=False))
+            return 0
+        print(f"{out['questions']} questions, k={args.k}")
+        print(f"{'library':<8}{'retriever':<14}{'R@1':>7}{'R@' + str(args.k):>7}{'MRR':>7}{'p50 ms':>9}{'p95 ms':>9}")
+        for r in out["rows"]:
+            print(f"{r['library']:<8}{r['retriever']:<14}{r['R@1']:>7.3f}{r['R@' + str(args.k)]:>7.3f}"
+                  f"{r['MRR']:>7.3f}{r['p50_ms']:>9.1f}{r['p95_ms']:>9.1f}")
+        print(f"search p95 mixed / alone (hybrid+prior): {out['p95_ratio']:.2f}")
+        return 0
+    chars = sum(len(prepare_document(p).text) for p in expand_paths(args.docs))
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         plan = {"full": ("hybrid", "dense", "keyword", "dense-chunk"), "noprefix": ("hybrid",),
@@ -125,7 +178,7 @@ def main(argv=None) -> int:
                 "pairs": ("hybrid", "dense")}
         for variant in args.variants.split(","):
             modes = plan[variant]
-            index, seconds = build(Path(args.docs), variant, settings, embeddings, Path(tmp))
+            index, seconds = build(args.docs, variant, settings, embeddings, Path(tmp))
             for mode in modes:
                 row = {"chunks": variant, "retriever": mode,
                        **score(index, questions, args.k, mode, candidates=settings.search.candidates,

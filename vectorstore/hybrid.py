@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-FILTER_KEYS = ("section_type", "doc_id", "report_title", "org", "year")
+FILTER_KEYS = ("section_type", "doc_id", "report_title", "org", "year", "place", "level", "kind")
+PRIOR_OPS = ("$in", "$nin")
 
 
 @dataclass
@@ -37,6 +38,32 @@ def chroma_where(filters: dict[str, list]) -> dict | None:
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def normalise_prior(prior: dict | None) -> dict[str, dict]:
+    """Keep known keys whose condition is ``{"$in": [...]}`` or ``{"$nin": [...]}`` with values."""
+    out = {}
+    for key, cond in (prior or {}).items():
+        if key in FILTER_KEYS and isinstance(cond, dict):
+            cond = {op: list(v) for op, v in cond.items() if op in PRIOR_OPS and v}
+            if cond:
+                out[key] = cond
+    return out
+
+
+def prior_where(filters: dict[str, list], prior: dict[str, dict]) -> dict | None:
+    """The Chroma ``where`` of the hard filters and the preferred reports together."""
+    clauses = [{key: {"$in": values}} for key, values in filters.items()]
+    clauses += [{key: {op: values}} for key, cond in prior.items() for op, values in cond.items()]
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def prior_matches(meta: dict, prior: dict[str, dict]) -> bool:
+    """Whether a chunk's metadata meets every preference (the keyword index's twin of :func:`prior_where`)."""
+    return all((op == "$in") == (meta.get(key, "") in values) for key, cond in prior.items()
+               for op, values in cond.items())
 
 
 def rrf_fuse(rankings: list[tuple[list[str], float]], rrf_k: int = 60) -> dict[str, float]:

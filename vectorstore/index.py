@@ -13,7 +13,8 @@ import time
 from pathlib import Path
 
 from .chroma import ChromaStore
-from .hybrid import Hit, chroma_where, hybrid_search, normalise_filters
+from .hybrid import (Hit, chroma_where, hybrid_search, normalise_filters, normalise_prior, prior_matches,
+                     prior_where)
 from .keyword import KeywordIndex
 from .manifest import FileManifest
 
@@ -155,14 +156,35 @@ class ReportIndex:
     def count(self) -> int:
         return sum(rec.get("chunks", 0) for rec in self.documents.values())
 
+    def _selective(self, prior: dict[str, dict], doc_ids: list[str]) -> dict[str, dict]:
+        """``prior`` when it tells the searched reports apart (some meet it, some do not), else {}: a preference all
+        reports meet, or none, would only re-weight the dense ranking."""
+        if not prior:
+            return {}
+        met = {prior_matches(r, prior) for d in doc_ids for r in self.documents[d].get("reports", [])}
+        return prior if met == {True, False} else {}
+
+    def _prior_reports(self, prior: dict[str, dict], doc_ids, flt: dict[str, list]) -> dict[str, list]:
+        """The keyword index's columns for the reports that meet ``prior`` (its place, level and kind are report
+        metadata the manifest holds): their documents and titles, within the hard filters."""
+        met = [(d, r.get("title", "")) for d in doc_ids for r in self.documents[d].get("reports", [])
+               if prior_matches(r, prior)]
+        docs = sorted({d for d, _ in met if d in flt.get("doc_id", [d])})
+        titles = sorted({t for _, t in met if t in flt.get("report_title", [t])})
+        return {"doc_id": docs or ["∅"], "report_title": titles or ["∅"]}
+
     def search(self, query: str, k: int = 5, filters: dict | None = None, mode: str = "hybrid",
                candidates: int = 20, rrf_k: int = 10, context_weight: float = 0.35, keyword_weight: float = 1.0,
-               query_vector: list[float] | None = None) -> list[Hit]:
+               query_vector: list[float] | None = None, prior: dict | None = None,
+               prior_weight: float = 1.0) -> list[Hit]:
         """Top ``k`` chunks for ``query``.
 
         ``mode``: hybrid (the product: sentence-window vectors, fused with whole-chunk vectors that carry the title
         and section path, and with BM25 weighted by how much of the query its best hit covers), or one retriever
         alone for the benchmark: dense (sentence windows), dense-chunk, keyword.
+        ``prior`` (hybrid only): the reports a question implies, as ``{key: {"$in"|"$nin": values}}`` on chunk
+        metadata; sentence windows and keyword hits of those reports are ranked once more and fused with
+        ``prior_weight`` — a soft preference that also brings them into the pool, never a filter.
         """
         self.refresh()
         flt = normalise_filters(filters)
@@ -193,4 +215,13 @@ class ReportIndex:
             if mode == "hybrid" and keyword:
                 keyword_weight *= self.keyword.coverage(query, keyword[0][0]) ** 2
             rankings.append(("keyword", keyword, keyword_weight if mode == "hybrid" else 1.0))
+        searched = flt.get("doc_id", visible)
+        if mode == "hybrid" and (pri := self._selective(normalise_prior(prior), searched)) and prior_weight > 0:
+            # chunk texts are fetched by the fusion only for the winners the other rankings did not bring
+            windows = self.store.query_sentences(vector, candidates, prior_where(flt, pri))
+            rankings.append(("prior", [(cid, sim) for cid, sim, _, _ in windows], prior_weight))
+            keyword = self.keyword.search(query, candidates, {**flt, **self._prior_reports(pri, searched, flt)})
+            if keyword:
+                coverage = self.keyword.coverage(query, keyword[0][0])
+                rankings.append(("prior-keyword", keyword, prior_weight * coverage ** 2))
         return hybrid_search(rankings, self.store.get, k, rrf_k)
