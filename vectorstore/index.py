@@ -15,6 +15,7 @@ from pathlib import Path
 from .chroma import ChromaStore
 from .hybrid import (Hit, chroma_where, hybrid_search, normalise_filters, normalise_prior, prior_matches,
                      prior_where)
+from .keyword import COLUMNS as KEYWORD_COLUMNS
 from .keyword import KeywordIndex
 from .manifest import FileManifest
 
@@ -164,14 +165,19 @@ class ReportIndex:
         met = {prior_matches(r, prior) for d in doc_ids for r in self.documents[d].get("reports", [])}
         return prior if met == {True, False} else {}
 
-    def _prior_reports(self, prior: dict[str, dict], doc_ids, flt: dict[str, list]) -> dict[str, list]:
-        """The keyword index's columns for the reports that meet ``prior`` (its place, level and kind are report
-        metadata the manifest holds): their documents and titles, within the hard filters."""
-        met = [(d, r.get("title", "")) for d in doc_ids for r in self.documents[d].get("reports", [])
-               if prior_matches(r, prior)]
-        docs = sorted({d for d, _ in met if d in flt.get("doc_id", [d])})
-        titles = sorted({t for _, t in met if t in flt.get("report_title", [t])})
-        return {"doc_id": docs or ["∅"], "report_title": titles or ["∅"]}
+    def _keyword_filters(self, flt: dict[str, list], prior: dict[str, dict] | None = None) -> dict[str, list]:
+        """Filters on the keyword index's own columns.  Report metadata it does not hold (place, level, kind: the
+        manifest does) and a prior become the documents and titles of the reports that meet them."""
+        own = {key: values for key, values in flt.items() if key in KEYWORD_COLUMNS}
+        conditions = [{key: {"$in": values}} for key, values in flt.items() if key not in KEYWORD_COLUMNS]
+        conditions += [prior] if prior else []
+        if not conditions:
+            return own
+        met = [(d, r.get("title", "")) for d in own.get("doc_id", self.documents) if d in self.documents
+               for r in self.documents[d].get("reports", []) if all(prior_matches(r, c) for c in conditions)]
+        docs = sorted({d for d, _ in met})
+        titles = sorted({t for _, t in met if t in own.get("report_title", [t])})
+        return {**own, "doc_id": docs or ["∅"], "report_title": titles or ["∅"]}
 
     def search(self, query: str, k: int = 5, filters: dict | None = None, mode: str = "hybrid",
                candidates: int = 20, rrf_k: int = 10, context_weight: float = 0.35, keyword_weight: float = 1.0,
@@ -211,7 +217,7 @@ class ReportIndex:
             rankings.append(("context" if mode == "hybrid" else "dense", self.store.query(vector, candidates, where),
                              context_weight if mode == "hybrid" else 1.0))
         if mode in ("hybrid", "keyword"):
-            keyword = self.keyword.search(query, candidates, flt)
+            keyword = self.keyword.search(query, candidates, self._keyword_filters(flt))
             if mode == "hybrid" and keyword:
                 keyword_weight *= self.keyword.coverage(query, keyword[0][0]) ** 2
             rankings.append(("keyword", keyword, keyword_weight if mode == "hybrid" else 1.0))
@@ -220,7 +226,7 @@ class ReportIndex:
             # chunk texts are fetched by the fusion only for the winners the other rankings did not bring
             windows = self.store.query_sentences(vector, candidates, prior_where(flt, pri))
             rankings.append(("prior", [(cid, sim) for cid, sim, _, _ in windows], prior_weight))
-            keyword = self.keyword.search(query, candidates, {**flt, **self._prior_reports(pri, searched, flt)})
+            keyword = self.keyword.search(query, candidates, self._keyword_filters(flt, pri))
             if keyword:
                 coverage = self.keyword.coverage(query, keyword[0][0])
                 rankings.append(("prior-keyword", keyword, prior_weight * coverage ** 2))
