@@ -5,6 +5,9 @@
 from __future__ import annotations
 
 import argparse
+import html
+import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -14,7 +17,9 @@ from assistant.draft_view import (STYLES, TARGET_ALL, DraftStream, export_docx, 
                                   references_html, target_index, targets, with_edits)
 from assistant.draft_view import SECTIONS as DRAFT_SECTIONS
 from assistant.export import search_to_csv, search_to_markdown
-from assistant.library import OUTCOME_HEADERS, REPORT_HEADERS, Library
+from assistant.exposure import ExposureError, check_exposure, parse_auth  # noqa: F401 (parse_auth: app's API)
+from assistant.library import OUTCOME_HEADERS, REPORT_HEADERS, Library, gradio_temp_dir
+from assistant.question import QuestionRejected
 from assistant.search import SECTION_FILTERS, search_records
 from assistant.service import Assistant, build_assistant, build_reviewer
 from assistant.settings import Settings, load_settings
@@ -30,18 +35,19 @@ ALL_REPORTS = ("全部报告", "")
 CSS = "mark{background:#ffe58f;padding:0 1px} .src,.hit{border-bottom:1px solid #eee;margin-bottom:6px}"
 
 
-def parse_auth(spec: str) -> list[tuple[str, str]] | None:
-    """'user:pw,user2:pw2' → Gradio's auth pairs; None (no login) when empty."""
-    pairs = [p.split(":", 1) for p in spec.split(",") if ":" in p]
-    return [(u.strip(), pw) for u, pw in pairs] or None
-
-
-def _export_dir() -> Path:
+def _export_dir(root: Path | None = None) -> Path:
     """A fresh folder per export: two users exporting at once never get each other's file."""
-    return Path(tempfile.mkdtemp(prefix="huibao-export-"))
+    if root is not None:
+        root.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix="huibao-export-", dir=root))
 
 
 def build_app(settings: Settings, assistant: Assistant | None = None, library: Library | None = None):
+    # Gradio's own copies of uploads and downloads live beside the index, not in /tmp, where deleting a report
+    # removes them (Library.delete); read by Gradio when the Blocks and the server are created.
+    cache = gradio_temp_dir(settings)
+    cache.mkdir(parents=True, exist_ok=True)
+    os.environ["GRADIO_TEMP_DIR"] = str(cache.resolve())
     import gradio as gr
 
     assistant = assistant or build_assistant(settings)
@@ -55,6 +61,13 @@ def build_app(settings: Settings, assistant: Assistant | None = None, library: L
     def report_choices():
         return [ALL_REPORTS, *library.report_choices()]
 
+    def report_filter(report: str | None) -> dict:
+        """The filters of a report key, checked against the library now (not the choices the page loaded with)."""
+        filters = library.report_filter(report)
+        if report and not filters:
+            raise gr.Error("所选报告已不在资料库中，请刷新列表")
+        return filters
+
     # --- 问答 -------------------------------------------------------------------------------------------------
     def chat(message: str, history: list[dict], turns: list[dict], section_label: str, report: str):
         """Stream one answer; ``turns`` keeps the raw question/answer texts for follow-up rewriting."""
@@ -62,12 +75,12 @@ def build_app(settings: Settings, assistant: Assistant | None = None, library: L
         if not (message or "").strip():
             yield history, gr.skip(), past
             return
-        history.append({"role": "user", "content": render.escape_md(message)})
+        history.append({"role": "user", "content": render.escape_md(message[:settings.search.max_query_chars])})
         history.append({"role": "assistant", "content": "检索中…"})
         yield history, "", past
         section = SECTION_FILTERS.get(SECTION_LABELS.get(section_label, "any"))
         streamed, evidence, tokens = "", None, 0
-        for event in assistant.qa.answer(message, past, section=section, filters=library.report_filter(report)):
+        for event in assistant.qa.answer(message, past, section=section, filters=report_filter(report)):
             if event["type"] == "evidence":
                 evidence = event
                 history[-1]["content"] = render.evidence_markdown(event["sentences"])
@@ -153,8 +166,8 @@ def build_app(settings: Settings, assistant: Assistant | None = None, library: L
         if not result:
             raise gr.Error("请先生成初稿")
         if "parts" in result:
-            return str(export_report(text, result, _export_dir()))
-        return str(export_docx(result, text, _export_dir()))
+            return str(export_report(text, result, _export_dir(cache)))
+        return str(export_docx(result, text, _export_dir(cache)))
 
     # --- 审校 -------------------------------------------------------------------------------------------------
     def review(file: str | None, pasted: str, unit: str, facts: str):
@@ -167,7 +180,7 @@ def build_app(settings: Settings, assistant: Assistant | None = None, library: L
             text = load_draft(file) if file else (pasted or "")
             result = reviewer.review(text, unit or "", [x for x in (facts or "").splitlines() if x.strip()])
             name = Path(file).stem if file and Path(file).suffix.lower() == ".docx" else "稿件"
-            out = write_review_docx(result, _export_dir() / f"{name}-审校.docx", file)
+            out = write_review_docx(result, _export_dir(cache) / f"{name}-审校.docx", file)
         except (OSError, ValueError) as exc:
             raise gr.Error(str(exc)) from exc
         view = result.to_dict()
@@ -180,9 +193,12 @@ def build_app(settings: Settings, assistant: Assistant | None = None, library: L
             return "<p>请输入检索内容</p>", None
         from vectorstore.keyword import tokenize
 
-        results = search_records(assistant.index, query, int(k), settings, SEARCH_SECTIONS.get(section_label, "any"),
-                                 library.report_filter(report))
-        folder = _export_dir()
+        try:
+            results = search_records(assistant.index, query, int(k), settings,
+                                     SEARCH_SECTIONS.get(section_label, "any"), report_filter(report))
+        except QuestionRejected as exc:
+            return f"<p>{html.escape(str(exc))}</p>", None
+        folder = _export_dir(cache)
         (folder / "检索结果.md").write_text(search_to_markdown(results, query), encoding="utf-8")
         files = [str(search_to_csv(results, folder / "检索结果.csv")), str(folder / "检索结果.md")]
         return render.search_html(results, tokenize(query)), files
@@ -193,7 +209,7 @@ def build_app(settings: Settings, assistant: Assistant | None = None, library: L
 
         progress(0, desc="归纳共性主题…")
         result = build_themes(assistant.index, THEME_SECTIONS.get(section_label, "problems"), topic or None)
-        folder = _export_dir()
+        folder = _export_dir(cache)
         (folder / "共性主题.md").write_text(themes_to_markdown(result), encoding="utf-8")
         files = [str(themes_to_csv(result, folder / "共性主题.csv")), str(folder / "共性主题.md")]
         return render.themes_html(result), files
@@ -241,7 +257,7 @@ def build_app(settings: Settings, assistant: Assistant | None = None, library: L
                     box = gr.Textbox(placeholder="例如：延安市打掉了几个恶势力犯罪集团？", label="问题", elem_id="question")
                     with gr.Row():
                         section = gr.Dropdown(list(SECTION_LABELS), value="全部", label="章节")
-                        chat_report = gr.Dropdown(report_choices(), value="", label="报告")
+                        chat_report = gr.Dropdown(report_choices(), value="", label="报告", allow_custom_value=True)
                         clear = gr.Button("新对话")
                 with gr.Column(scale=2):
                     sources = gr.HTML(label="来源", elem_id="sources")
@@ -297,7 +313,7 @@ def build_app(settings: Settings, assistant: Assistant | None = None, library: L
                                elem_id="query")
             with gr.Row():
                 search_section = gr.Radio(list(SEARCH_SECTIONS), value="全部", label="章节")
-                search_report = gr.Dropdown(report_choices(), value="", label="报告")
+                search_report = gr.Dropdown(report_choices(), value="", label="报告", allow_custom_value=True)
                 k = gr.Slider(1, 20, value=8, step=1, label="条数")
             with gr.Row():
                 search_button = gr.Button("检索", variant="primary")
@@ -325,7 +341,9 @@ def build_app(settings: Settings, assistant: Assistant | None = None, library: L
                         add_button = gr.Button("导入", variant="primary", elem_id="add")
                         reindex_button = gr.Button("重建全部索引")
                 with gr.Column(scale=2):
-                    doc_choice = gr.Dropdown([], label="选择文档", elem_id="doc-choice")
+                    # any value is accepted and checked against the library itself: an API client that never
+                    # listed, or a page loaded before the upload, names documents the initial choices lack
+                    doc_choice = gr.Dropdown([], label="选择文档", elem_id="doc-choice", allow_custom_value=True)
                     with gr.Row():
                         show_button = gr.Button("查看识别内容", elem_id="show")
                         delete_button = gr.Button("删除所选文档", variant="stop")
@@ -348,10 +366,13 @@ def build_app(settings: Settings, assistant: Assistant | None = None, library: L
 
 
 def launch(demo, settings: Settings, host: str | None = None, port: int | None = None, **kwargs):
-    """Queue on, loopback unless told otherwise, login when ``HUIBAO_UI__AUTH`` is set, never a share link."""
+    """Queue on, loopback unless told otherwise, login when ``HUIBAO_UI__AUTH`` is set (required for any other
+    host: :class:`~assistant.exposure.ExposureError`), never a share link."""
+    host = host or settings.ui.host
+    auth = check_exposure(host, settings.ui.auth)
     return demo.queue(default_concurrency_limit=4).launch(
-        server_name=host or settings.ui.host, server_port=port or settings.ui.port, share=False,
-        auth=parse_auth(settings.ui.auth), max_file_size=int(settings.ui.max_upload_mb * 2**20), css=CSS, **kwargs)
+        server_name=host, server_port=port or settings.ui.port, share=False,
+        auth=auth, max_file_size=int(settings.ingest.max_file_mb * 2**20), css=CSS, **kwargs)
 
 
 def main(argv=None) -> None:
@@ -361,6 +382,11 @@ def main(argv=None) -> None:
     parser.add_argument("--db")
     args = parser.parse_args(argv)
     settings = load_settings(args.db)
+    try:  # before any model is loaded: a refused start is said at once
+        check_exposure(args.host or settings.ui.host, settings.ui.auth)
+    except ExposureError as exc:
+        print(exc, file=sys.stderr)
+        sys.exit(2)
     assistant = build_assistant(settings)
     assistant.index.search("扫黑除恶工作情况", 1)  # warm up jieba, BM25 and the embedder before the first question
     if assistant.drafter is not None:

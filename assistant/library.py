@@ -13,6 +13,8 @@ next ``refresh()``, so a chat never walks a keyword index or manifest that an in
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 import time
@@ -22,6 +24,7 @@ from pathlib import Path
 
 from ingest.loaders import SUPPORTED, LoadError
 from ingest.pipeline import document_id, ingest_paths, prepare_document
+from vectorstore.index import IndexBusy
 
 from .render import SECTION_NAMES  # in reading order (the manifest keeps section types sorted by name)
 
@@ -73,10 +76,13 @@ class Library:
     """Upload folder + writer index over the data the chats read (``reader``)."""
 
     def __init__(self, reader, writer, upload_dir: str | Path, max_bytes: int, chunk_min: int = 150,
-                 chunk_max: int = 400, options=None):
+                 chunk_max: int = 400, options=None, cache_dirs: list[str | Path] = ()):
         self.reader, self.writer = reader, writer
         self.options = options  # the ingest settings section: conversion timeout, OCR limits
         self.upload_dir = Path(upload_dir)
+        # Folders where the web server keeps its own copies of uploads (Gradio's temp dir): an upload's copy there
+        # is removed once stored, and any copy of a deleted document's bytes is removed with it.
+        self.cache_dirs = [Path(d) for d in cache_dirs]
         self.max_bytes = int(max_bytes)
         self.chunk_min, self.chunk_max = chunk_min, chunk_max
         self.last_ingest: dict | None = None  # {"chunks", "chars", "seconds"} of the last add/reindex, for 状态
@@ -87,8 +93,8 @@ class Library:
 
         upload_dir = settings.ui.upload_dir or Path(settings.store.path).parent / "uploads"
         return cls(reader, make_store(settings, reader.embeddings), upload_dir,
-                   int(settings.ui.max_upload_mb * 2**20), settings.ingest.chunk_min, settings.ingest.chunk_max,
-                   settings.ingest)
+                   int(settings.ingest.max_file_mb * 2**20), settings.ingest.chunk_min, settings.ingest.chunk_max,
+                   settings.ingest, cache_dirs=[gradio_temp_dir(settings)])
 
     # --- uploads -------------------------------------------------------------------------------------------
     def store(self, source: str | Path, name: str | None = None) -> Path:
@@ -123,19 +129,49 @@ class Library:
             if path.parent != root and not any(path.parent.iterdir()):
                 path.parent.rmdir()
 
+    def _purge_copies(self, doc_id: str, size: int) -> int:
+        """Remove every file in the cache folders holding the bytes of ``doc_id``; how many were removed."""
+        removed = 0
+        for folder in self.cache_dirs:
+            for path in list(folder.rglob("*")) if folder.is_dir() else []:
+                try:
+                    if path.is_symlink() or not path.is_file() or path.stat().st_size != size:
+                        continue
+                    if hashlib.sha256(path.read_bytes()).hexdigest()[:16] == doc_id:
+                        path.unlink()
+                        removed += 1
+                        if path.parent != folder and not any(path.parent.iterdir()):
+                            path.parent.rmdir()
+                except OSError:
+                    continue
+        return removed
+
+    def _drop_cached(self, source: str | Path) -> None:
+        """Remove the web server's temporary copy of an upload once it is stored (it would stay downloadable)."""
+        path = Path(source).resolve()
+        for folder in self.cache_dirs:
+            root = folder.resolve()
+            if path.is_relative_to(root) and path != root:
+                path.unlink(missing_ok=True)
+                if path.parent != root and not any(path.parent.iterdir()):
+                    path.parent.rmdir()
+
     def _ingest(self, paths: list[Path], names: dict[str, str], on_file=None, on_page=None) -> list[Outcome]:
         """ingest_paths under the writer lock; one Outcome per path (in order), counted for the 状态 tab."""
         started = time.perf_counter()
         chars = sum(p.stat().st_size for p in paths)
-        summary = ingest_paths(paths, self.writer, self.chunk_min, self.chunk_max, on_file=on_file,
-                               options=self.options, on_page=on_page)
+        try:
+            summary = ingest_paths(paths, self.writer, self.chunk_min, self.chunk_max, on_file=on_file,
+                                   options=self.options, on_page=on_page, max_bytes=self.max_bytes)
+        except IndexBusy as exc:
+            return [Outcome(names[str(p)], "错误", 0, str(exc)) for p in paths]
         by_file: dict[str, Outcome] = {}
         for d in summary["documents"]:
             titles = "；".join(r["title"] for r in d["reports"])
             by_file[d["file"]] = Outcome(names[d["file"]], "已导入", sum(r["chunks"] for r in d["reports"]),
                                          f"{len(d['reports'])} 份报告：{titles}")
         for s in summary["skipped"]:
-            by_file[s["file"]] = Outcome(names[s["file"]], "已存在", 0, s["reason"])
+            by_file[s["file"]] = Outcome(names[s["file"]], "已存在" if s.get("present") else "未导入", 0, s["reason"])
         for e in summary["errors"]:
             by_file[e["file"]] = Outcome(names[e["file"]], "错误", 0, e["error"])
         self.last_ingest = {"chunks": summary["added_chunks"], "bytes": chars,
@@ -158,6 +194,11 @@ class Library:
             except UploadRejected as exc:
                 results.append(Outcome(shown, "错误", 0, str(exc)))
                 continue
+            except OSError:
+                results.append(Outcome(shown, "错误", 0, "上传的临时文件已不存在，请重新选择文件"))
+                continue
+            finally:
+                self._drop_cached(source)
             if str(path) in names:  # the same file twice in one batch
                 results.append(Outcome(shown, "已存在", 0, "同一批次中重复"))
                 continue
@@ -218,13 +259,20 @@ class Library:
     # --- delete, re-index ----------------------------------------------------------------------------------
     def delete(self, doc_id: str) -> Outcome:
         """Remove a document from the index and, when it was uploaded here, its stored file."""
-        with self.writer.lock():
-            self.writer.refresh()
-            rec = self.writer.documents.get(doc_id)
-            if rec is None:
-                return Outcome(doc_id, "错误", 0, "资料库中没有这个文档")
-            self.writer.remove_document(doc_id)
-        self._discard(Path(rec["file"]))
+        try:
+            with self.writer.lock():
+                self.writer.refresh()
+                rec = self.writer.documents.get(doc_id)
+                if rec is None:
+                    return Outcome(str(doc_id), "错误", 0, "资料库中没有这个文档")
+                self.writer.remove_document(doc_id)
+        except IndexBusy as exc:
+            return Outcome(str(doc_id), "错误", 0, str(exc))
+        stored = Path(rec["file"])
+        size = stored.stat().st_size if stored.is_file() else None
+        self._discard(stored)
+        if size is not None:
+            self._purge_copies(doc_id, size)
         self.reader.refresh()
         return Outcome(rec.get("name", doc_id), "已删除", rec.get("chunks", 0), "；".join(
             r["title"] for r in rec.get("reports", [])))
@@ -233,10 +281,14 @@ class Library:
         """Rebuild every document from its source file (after a change of chunking or parsing).
 
         A file is parsed before its old entry is removed, so a file that is gone or no longer parses keeps its old
-        chunks instead of vanishing.  The lock is taken per document: chats keep reading the others meanwhile.
+        chunks instead of vanishing.  The lock is taken per document: chats keep reading the others meanwhile.  A
+        document between its removal and its re-import is named in a journal beside the index, so a re-index
+        killed at that moment brings it back on the next run instead of losing it.
         """
         self.writer.refresh()
+        pending = self._pending()
         docs = list(self.writer.documents.items())
+        docs += [(d, rec) for d, rec in pending.items() if d not in self.writer.documents]  # left by a killed run
         outcomes = []
         for i, (doc_id, rec) in enumerate(docs):
             if on_file:
@@ -247,8 +299,41 @@ class Library:
             except (LoadError, OSError) as exc:
                 outcomes.append(Outcome(rec.get("name", doc_id), "错误", 0, f"保留原索引：{exc}"))
                 continue
-            with self.writer.lock():
-                self.writer.remove_document(doc_id)
-            outcomes += self._ingest([path], {str(path): rec.get("name", path.name)})
+            try:
+                with self.writer.lock():
+                    pending[doc_id] = {"file": rec["file"], "name": rec.get("name", path.name)}
+                    self._save_pending(pending)
+                    self.writer.remove_document(doc_id)
+            except IndexBusy as exc:
+                outcomes.append(Outcome(rec.get("name", doc_id), "错误", 0, str(exc)))
+                break
+            outcome = self._ingest([path], {str(path): rec.get("name", path.name)})
+            outcomes += outcome
+            if outcome[0].status != "错误":
+                pending.pop(doc_id, None)
+                self._save_pending(pending)
         self.reader.refresh()
         return outcomes
+
+    @property
+    def _pending_path(self) -> Path:
+        return Path(self.writer.path) / "reindex-pending.json"
+
+    def _pending(self) -> dict[str, dict]:
+        try:
+            return json.loads(self._pending_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+
+    def _save_pending(self, pending: dict) -> None:
+        if not pending:
+            self._pending_path.unlink(missing_ok=True)
+            return
+        tmp = self._pending_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(pending, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, self._pending_path)
+
+
+def gradio_temp_dir(settings) -> Path:
+    """Where the web server keeps its copies of uploads and downloads: beside the index, never in /tmp."""
+    return Path(settings.store.path).parent / "gradio-cache"

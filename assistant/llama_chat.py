@@ -50,11 +50,18 @@ class LlamaCppChat(BaseChatModel):
                  temperature: float | None = None, **_: Any):
         """One completion; ``max_tokens`` and ``temperature`` may be set per call (drafting asks for short pieces,
         and for a freer retry when a piece copied its reference), as ChatOpenAI accepts them."""
+        from .budget import fit_messages
+
+        chat, max_tokens = fit_messages(  # prompt + answer always fit n_ctx, whatever the user pasted
+            [{"role": _ROLES.get(m.type, "user"), "content": str(m.content)} for m in messages], self.n_ctx,
+            max_tokens or self.max_tokens, self.count_tokens)
         return self._client.create_chat_completion(
-            messages=[{"role": _ROLES.get(m.type, "user"), "content": str(m.content)} for m in messages],
-            temperature=self.temperature if temperature is None else temperature, top_p=self.top_p,
-            repeat_penalty=self.repeat_penalty, max_tokens=max_tokens or self.max_tokens, stop=stop, stream=stream,
+            messages=chat, temperature=self.temperature if temperature is None else temperature, top_p=self.top_p,
+            repeat_penalty=self.repeat_penalty, max_tokens=max_tokens, stop=stop, stream=stream,
             seed=None if self.seed < 0 else self.seed)
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._client.tokenize(text.encode("utf-8"), add_bos=False, special=False))
 
     def _generate(self, messages, stop=None, run_manager=None, **kwargs: Any) -> ChatResult:
         out = self._request(messages, stop, stream=False, **kwargs)

@@ -21,6 +21,7 @@ from .intent import answers_the_ask, asks_for_figure, counting_sentences, implie
 from .prior import library_reports, question_prior
 from .prompts import render
 from .scope import Asked, asked_scope, library_units, several_units
+from .question import QuestionRejected, cut, prepare_question
 
 REFUSAL = "资料中未找到相关信息。"
 _REFUSAL_WORDS = re.compile(r"资料中未找到|资料中没有|未提及|没有提到|无法回答|无法从资料|资料未")
@@ -41,6 +42,7 @@ class QAConfig:
     min_strength: float = 0.85
     max_sentences: int = 6
     max_chars: int = 700
+    max_question_chars: int = 500  # settings search.max_query_chars
 
 
 def attach_citations(answer: str, evidence: EvidenceSet) -> str:
@@ -272,7 +274,12 @@ class QAChain:
                filters: dict | None = None) -> Iterator[dict]:
         """Events: ``evidence`` (at once), ``token`` (streamed), ``final`` (the checked result)."""
         t0 = time.perf_counter()
-        standalone = self.standalone(question, history)
+        try:
+            question = prepare_question(question, self.config.max_question_chars)
+        except QuestionRejected as exc:
+            yield from _rejected(question, str(exc))
+            return
+        standalone = cut(self.standalone(question, history), self.config.max_question_chars)
         asked = self.asked(question, standalone)
         hits = self.retrieve(standalone, section, filters, asked)
         t_retrieve = time.perf_counter()
@@ -365,3 +372,12 @@ class QAChain:
             if event["type"] == "final":
                 final = event["result"]
         return final
+
+
+def _rejected(question, reason: str) -> Iterator[dict]:
+    """The events of a question refused before retrieval (empty or meaningless): no evidence, a polite answer."""
+    yield {"type": "evidence", "standalone_question": "", "weak": True, "sentences": [], "sources": []}
+    yield {"type": "final", "result": {
+        "question": str(question or ""), "standalone_question": "", "answer": reason, "mode": "rejected",
+        "refused": True, "citations": [], "nearest": [], "unsupported_numbers": [],
+        "timings": {"retrieve_ms": 0.0, "evidence_ms": 0.0, "first_token_ms": None, "total_ms": 0.0}}}

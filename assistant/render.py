@@ -20,6 +20,8 @@ def answer_markdown(result: dict) -> str:
     body = escape_md(result["answer"])
     body = re.sub(r"\\\[(\d{1,2})\\\]", r"<sup>[\1]</sup>", body)
     body = body.replace("〔未核实〕", " <mark title='未在来源中找到'>⚠未核实</mark>")
+    if result.get("mode") == "rejected":  # an empty or meaningless question: the request to ask one
+        return body
     if result.get("refused"):
         body = "**资料中未找到答案。** " + (body if body != escape_md("资料中未找到相关信息。") else "")
     if result.get("unsupported_numbers"):

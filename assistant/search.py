@@ -45,7 +45,13 @@ def section_filter(section: str | None) -> list[str] | None:
 
 def search_records(index, query: str, k: int, settings: Settings, section: str | None = "any",
                    filters: dict | None = None, mode: str = "hybrid") -> list[dict]:
-    """Search results as the CLI/UI records of the contract (rank, chunk_id, …, score)."""
+    """Search results as the CLI/UI records of the contract (rank, chunk_id, …, score).
+
+    An empty or meaningless query raises :class:`assistant.question.QuestionRejected`; a long one is cut to
+    ``search.max_query_chars`` before it is embedded."""
+    from .question import prepare_question
+
+    query = prepare_question(query, settings.search.max_query_chars)
     flt = dict(filters or {})
     types = section_filter(section)
     if types:

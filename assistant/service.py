@@ -33,7 +33,8 @@ def build_assistant(settings: Settings, llm_backend: str | None = None) -> Assis
     lock = generation_slots(settings.llm)  # chats and drafts alike: one at a time locally, llm.parallel on a server
     qa = QAChain(index, embeddings, llm, QAConfig(k=s.k, candidates=s.candidates, rrf_k=s.rrf_k,
                                                   context_weight=s.context_weight, keyword_weight=s.keyword_weight,
-                                                  prior_weight=s.prior_weight), llm_lock=lock)
+                                                  prior_weight=s.prior_weight, max_question_chars=s.max_query_chars),
+                 llm_lock=lock)
     drafter = DraftChain(index, embeddings, llm, llm_lock=lock)
     return Assistant(settings, index, embeddings, llm, qa, drafter,
                      build_reviewer(settings, index, drafter.section_themes))

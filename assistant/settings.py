@@ -63,6 +63,9 @@ class IngestSettings(BaseModel):
     ocr_threads: int = Field(LoadOptions.ocr_threads, description="onnxruntime threads of the OCR engine.")
     ocr_max_pages: int = Field(LoadOptions.ocr_max_pages, description="Most scanned pages one file may have "
                                "(OCR takes seconds a page); a longer scan is refused with a clear error.")
+    max_file_mb: float = Field(20.0, description="Largest file imported, in MiB, by `python -m ingest` and by the "
+                               "app's upload alike (a 公文 .docx is rarely over 2 MiB; a 10-page scan at 200 dpi "
+                               "about 3 MiB); a larger one is refused with its size.")
 
 
 class SearchSettings(BaseModel):
@@ -78,6 +81,9 @@ class SearchSettings(BaseModel):
     prior_weight: float = Field(1.0, description="Weight of the question's soft prior in the fusion: the reports its "
                                 "words imply (level 县里/我局, genre 扫黑/生产总值; assistant/rules/question_prior.toml) "
                                 "are ranked once more with this weight; 0 turns it off.")
+    max_query_chars: int = Field(500, description="Longest question or search query, in characters, in the CLI and "
+                                 "the app alike: a longer one is cut to this before anything is embedded or sent to "
+                                 "a model.")
 
 
 class LLMSettings(BaseModel):
@@ -117,8 +123,6 @@ class UISettings(BaseModel):
     upload_dir: str = Field("", description="Folder where files uploaded in the app are kept (sanitised names, one "
                             "sub-folder per content hash); empty: 'uploads' beside the index folder (data/uploads "
                             "for data/index).")
-    max_upload_mb: float = Field(20.0, description="Largest file the app accepts for upload, in MiB (a 公文 .docx is "
-                                 "rarely over 2 MiB; a 10-page scan at 200 dpi about 3 MiB).")
 
 
 class ReviewSettings(BaseModel):

@@ -1,9 +1,31 @@
-"""`python -m ingest PATH... | list | show DOC_ID | remove DOC_ID` — the command line of the ingest library."""
+"""`python -m ingest PATH... | list | show DOC_ID | remove DOC_ID` — the command line of the ingest library.
+
+Exit codes (README, "Security and limits"): 0 every file imported or already present; 1 some files failed, the
+others imported; 2 a usage error; 3 nothing imported (every file failed, or none found); 4 another import is
+running (the index's writer lock is held), nothing done.  ``remove``: 0 removed, 1 no such document, 4 busy.
+"""
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_NONE_IMPORTED, EXIT_BUSY = 0, 1, 2, 3, 4
+
+
+def exit_code(summary: dict) -> int:
+    """What an import's summary means for a script: all ok, some failed, or nothing imported."""
+    done = len(summary["documents"]) + sum(1 for s in summary["skipped"] if s.get("present"))
+    if not done:
+        return EXIT_NONE_IMPORTED
+    return EXIT_SOME_FAILED if summary["errors"] else EXIT_OK
+
+
+def _busy(exc, as_json: bool) -> int:
+    if as_json:
+        print(json.dumps({"error": str(exc), "busy": True}, ensure_ascii=False))
+    print(f"! {exc}", file=sys.stderr)
+    return EXIT_BUSY
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,10 +54,16 @@ def main(argv: list[str] | None = None) -> int:
 
     from .pipeline import ingest_paths
 
+    from vectorstore.index import IndexBusy
+
     settings = load_settings(args.db)
     index = make_store(settings)
-    summary = ingest_paths(args.paths, index, settings.ingest.chunk_min, settings.ingest.chunk_max,
-                           progress=sys.stderr.isatty() or not args.json, options=settings.ingest)
+    try:
+        summary = ingest_paths(args.paths, index, settings.ingest.chunk_min, settings.ingest.chunk_max,
+                               progress=sys.stderr.isatty() or not args.json, options=settings.ingest,
+                               max_bytes=int(settings.ingest.max_file_mb * 2**20))
+    except IndexBusy as exc:
+        return _busy(exc, args.json)
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))
     else:
@@ -48,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"共新增 {summary['added_chunks']} 段")
     for e in summary["errors"]:
         print(f"! {e['file']}: {e['error']}", file=sys.stderr)
-    return 1 if summary["errors"] and not summary["documents"] and not summary["skipped"] else 0
+    return exit_code(summary)
 
 
 def _open(args):
@@ -82,9 +110,14 @@ def _show(args) -> int:
 
 
 def _remove(args) -> int:
+    from vectorstore.index import IndexBusy
+
     index = _open(args)
-    with index.lock():
-        found = index.remove_document(args.doc_id)
+    try:
+        with index.lock():
+            found = index.remove_document(args.doc_id)
+    except IndexBusy as exc:
+        return _busy(exc, args.json)
     if not found:
         print(f"没有找到文档 {args.doc_id}", file=sys.stderr)
         return 1

@@ -7,10 +7,9 @@ official prose comes from (the same sentence means different things under 成效
 """
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass
 
-from .clean import has_placeholder, split_sentences
+from .clean import has_placeholder, sentence_spans, split_sentences
 from .structure import Report, Unit
 
 SEP = " > "
@@ -85,13 +84,6 @@ def _balanced(spans: list[tuple[int, int]], limit: int) -> list[list[tuple[int, 
     return groups
 
 
-def _sentences(text: str, start: int) -> list[tuple[int, int]]:
-    ends = [m.end() for m in re.finditer(r"[。！？；!?;]+[”’」』）)]*", text)]
-    if not ends or ends[-1] != len(text):
-        ends.append(len(text))
-    return [(start + a, start + b) for a, b in zip([0] + ends[:-1], ends)]
-
-
 def _section_runs(report: Report, chunk_min: int) -> list[list[Unit]]:
     """Runs of units that may share a chunk: items of one paragraph, or a short lead-in and the item it opens."""
     runs: list[list[Unit]] = []
@@ -119,7 +111,7 @@ def chunk_reports(doc_id: str, text: str, reports: list[Report], chunk_min: int 
                 units = [by_span[span] for span in group]
                 start, end = group[0][0], group[-1][1]
                 pieces = [[(start, end)]] if end - start <= chunk_max else _balanced(
-                    _sentences(text[start:end], start), chunk_max)
+                    sentence_spans(text[start:end], start, chunk_max), chunk_max)
                 path = _common_prefix([u.path for u in units])
                 for piece in pieces:
                     s, e = piece[0][0], piece[-1][1]

@@ -126,15 +126,15 @@ def decode_text(raw: bytes) -> str:
     """
     from charset_normalizer import from_bytes
 
-    if b"\x00" in raw[:4096] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise LoadError("文件是二进制内容，不是文本")
+    if b"\x00" in raw and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # anywhere, not only the first 4 KB
+        raise LoadError("文件是二进制内容，不是文本（含 NUL 字节）")
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
     best = from_bytes(raw).best()
-    if best is None:
+    if best is None or "\x00" in str(best):  # UTF-16 text holding a NUL character
         raise LoadError("无法识别文件编码（不是文本文件？）")
     return str(best)
 

@@ -12,8 +12,9 @@ from pathlib import Path
 
 from .chunker import Chunk, chunk_reports
 from .clean import clean_text
-from .loaders import SUPPORTED, LoadError, load_segments
+from .loaders import LoadError, load_segments
 from .periods import annotate_chunks
+from .sources import collect_files
 from .structure import Report, parse_document
 
 
@@ -88,14 +89,9 @@ def prepare_document(path: str | Path, chunk_min: int = 150, chunk_max: int = 40
 
 
 def expand_paths(paths: list[str | Path]) -> list[Path]:
-    """Files as given, and supported files inside given folders (sorted, so runs are repeatable)."""
-    out: list[Path] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED))
-        else:
-            out.append(p)
-    return out
+    """Files as given, and supported files inside given folders (sorted, so runs are repeatable; links leaving a
+    folder and non-regular files left out: see :func:`ingest.sources.collect_files` for the reasons)."""
+    return collect_files(paths)[0]
 
 
 class _Progress:
@@ -130,15 +126,20 @@ class _Progress:
 
 
 def ingest_paths(paths: list[str | Path], index, chunk_min: int = 150, chunk_max: int = 400,
-                 progress: bool = False, on_file=None, options=None, on_page=None) -> dict:
+                 progress: bool = False, on_file=None, options=None, on_page=None,
+                 max_bytes: int | None = None) -> dict:
     """Ingest files into ``index``; returns the CLI summary (documents, added_chunks, skipped, errors).
 
+    Every file left out is listed: refused ones (a link out of the folder, larger than ``max_bytes``, unreadable)
+    under ``errors``, unsupported types found in a folder and documents already present under ``skipped``.
     ``on_file(i, n, name)`` reports progress to a UI, ``on_page(done, total, name)`` the pages of a PDF, OFD or scan
     (OCR takes seconds a page); ``progress`` shows tqdm bars on the terminal.  ``options``: the ``ingest`` settings
     section (timeouts and OCR limits, see :class:`ingest.loaders.LoadOptions`).
     """
-    files = expand_paths(paths)
-    summary: dict = {"documents": [], "added_chunks": 0, "skipped": [], "errors": []}
+    files, skips = collect_files(paths, max_bytes)
+    summary: dict = {"documents": [], "added_chunks": 0,
+                     "skipped": [{"file": k.file, "reason": k.reason} for k in skips if not k.error],
+                     "errors": [{"file": k.file, "error": k.reason} for k in skips if k.error]}
     bar = _Progress(files) if progress else None
     with index.lock():
         index.recover()
@@ -159,7 +160,8 @@ def ingest_paths(paths: list[str | Path], index, chunk_min: int = 150, chunk_max
             finally:
                 pages.close()
             if doc.doc_id in index.documents:
-                summary["skipped"].append({"file": str(path), "reason": f"已存在（doc_id {doc.doc_id}）"})
+                summary["skipped"].append({"file": str(path), "reason": f"已存在（doc_id {doc.doc_id}）",
+                                           "present": True})
                 continue
             previous = index.find_file(doc.file)
             index.save_text(doc.doc_id, doc.text_record())

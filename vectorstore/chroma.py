@@ -5,6 +5,7 @@ collection stores the model id and dimension it was built with, and opening it w
 """
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 
@@ -46,13 +47,48 @@ def _upsert(collection, ids, vectors, texts, metadatas, batch: int = 500) -> Non
                           metadatas=metadatas[i:i + batch])
 
 
+def _reopening(method):
+    """Retry a read once on a freshly opened client when Chroma's in-memory vector index is stale.
+
+    An embedded client keeps its HNSW index in memory.  When another process (a CLI import resuming after a kill -9)
+    purges the vectors a crash left and writes the same ids again, the reader's index still returns the old internal
+    ids and every query fails ("Error finding id") until the files are read again.
+    """
+    @functools.wraps(method)
+    def read(self, *args, **kwargs):
+        from chromadb.errors import InternalError
+
+        try:
+            return method(self, *args, **kwargs)
+        except InternalError:
+            if not self._reopen():
+                raise
+            return method(self, *args, **kwargs)
+    return read
+
+
 class ChromaStore:
     """The dense side of the index, in cosine space with our own embeddings: a collection of chunks (text, metadata,
     chunk vector) and one of sentence windows (each sentence and adjacent pair, pointing at its chunk)."""
 
     def __init__(self, client, name: str, model_id: str, dimension: int):
+        self.client, self.name, self.model_id, self.dimension = client, name, model_id, dimension
         self.collection = _collection(client, name, model_id, dimension)
         self.sentences = _collection(client, f"{name}-sentences", model_id, dimension)
+
+    def _reopen(self) -> bool:
+        """Open the embedded files anew (see :func:`_reopening`); False for a server client (nothing to reload)."""
+        import chromadb
+        from chromadb.api.client import SharedSystemClient
+
+        settings = self.client.get_settings()
+        if not settings.is_persistent or not settings.persist_directory:
+            return False
+        SharedSystemClient.clear_system_cache()
+        self.client = chromadb.PersistentClient(path=settings.persist_directory, settings=settings)
+        self.collection = _collection(self.client, self.name, self.model_id, self.dimension)
+        self.sentences = _collection(self.client, f"{self.name}-sentences", self.model_id, self.dimension)
+        return True
 
     def add(self, ids: list[str], vectors: list[list[float]], texts: list[str], metadatas: list[dict],
             windows: list[tuple[str, str, list[float], dict]] = ()) -> None:
@@ -70,6 +106,7 @@ class ChromaStore:
         got = self.collection.get(include=["metadatas"])
         return {m.get("doc_id") for m in got["metadatas"] or []}
 
+    @_reopening
     def query_sentences(self, vector: list[float], k: int, where: dict | None = None
                         ) -> list[tuple[str, float, str, dict]]:
         """Chunks ranked by their best-matching sentence window: (chunk_id, similarity, window text, metadata)."""
@@ -83,6 +120,7 @@ class ChromaStore:
             best.setdefault(meta["chunk_id"], (meta["chunk_id"], 1.0 - dist, doc, meta))
         return list(best.values())[:k]
 
+    @_reopening
     def sentence_vectors(self, ids: list[str]) -> dict[str, list[float]]:
         if not ids:
             return {}
@@ -92,12 +130,14 @@ class ChromaStore:
     def count(self) -> int:
         return self.collection.count()
 
+    @_reopening
     def get(self, ids: list[str]) -> dict[str, tuple[str, dict]]:
         if not ids:
             return {}
         got = self.collection.get(ids=ids, include=["documents", "metadatas"])
         return {i: (d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])}
 
+    @_reopening
     def query(self, vector: list[float], k: int, where: dict | None = None) -> list[tuple[str, float, str, dict]]:
         """(chunk_id, cosine similarity, text, metadata), best first."""
         n = self.collection.count()

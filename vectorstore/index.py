@@ -25,6 +25,44 @@ def keyword_text(text: str, meta: dict) -> str:
     return f"{meta.get('report_title', '')}\n{meta.get('section_path', '')}\n{text}"
 
 
+# Chunks embedded and written per batch (with their sentence windows, ~6 per chunk): memory stays flat however
+# large the document; a crash between batches leaves an orphan that :meth:`ReportIndex.recover` purges.
+ADD_BATCH = 64
+
+
+class IndexBusy(RuntimeError):
+    """Another process (or the app) is writing this index."""
+
+
+class _WriterLock:
+    """A file lock that says "another import is running" instead of waiting in silence (or raising filelock's
+    Timeout, which a user would see as a traceback)."""
+
+    def __init__(self, path: Path, wait: float):
+        from filelock import FileLock
+
+        self._lock, self.wait = FileLock(str(path)), wait
+
+    def __enter__(self):
+        from filelock import Timeout
+
+        try:
+            self._lock.acquire(timeout=self.wait)
+        except Timeout:
+            raise IndexBusy("另一个导入（或删除、重建）正在进行，请稍后再试") from None
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._lock.release()
+
+    def acquire(self, timeout: float | None = None):
+        """filelock's own call, for callers that poll (raises filelock.Timeout)."""
+        return self._lock.acquire(timeout=self.wait if timeout is None else timeout)
+
+    def release(self) -> None:
+        self._lock.release()
+
+
 class ReportIndex:
     def __init__(self, path: str | Path, client, embeddings, collection: str = "huibao", manifest=None):
         self.path = Path(path)
@@ -72,11 +110,13 @@ class ReportIndex:
             self.manifest_store.drop(self.documents, doc_id)
         self._stamp = object()  # reload at the next refresh: another process may have written meanwhile
 
-    def lock(self):
-        """The single-writer lock shared by every process writing this index."""
-        from filelock import FileLock
+    def lock(self, wait: float = 0.0):
+        """The single-writer lock shared by every process writing this index.
 
-        return FileLock(str(self.path / ".write.lock"), timeout=600)
+        A second writer is told at once (after ``wait`` seconds at most) with :class:`IndexBusy`, never left
+        waiting in silence for another import to end.
+        """
+        return _WriterLock(self.path / ".write.lock", wait)
 
     @property
     def documents(self) -> dict[str, dict]:
@@ -105,12 +145,14 @@ class ReportIndex:
         """Add one document's chunks (and each chunk's sentence windows) to both indexes, then record it complete."""
         self.manifest_store.begin(doc_id)
         windows = windows or [[] for _ in ids]
-        flat = [(wid, text, {**meta, "chunk_id": cid}) for cid, meta, ws in zip(ids, metadatas, windows)
-                for wid, text in ws]
-        vectors = self.embeddings.embed_documents(embed_texts + [text for _, text, _ in flat])
-        chunk_vectors, window_vectors = vectors[:len(ids)], vectors[len(ids):]
-        self.store.add(ids, chunk_vectors, texts, metadatas,
-                       [(wid, text, vec, meta) for (wid, text, meta), vec in zip(flat, window_vectors)])
+        for b in range(0, len(ids), ADD_BATCH):  # bounded batches: a large file's vectors are never all in memory
+            part = slice(b, b + ADD_BATCH)
+            flat = [(wid, text, {**meta, "chunk_id": cid})
+                    for cid, meta, ws in zip(ids[part], metadatas[part], windows[part]) for wid, text in ws]
+            vectors = self.embeddings.embed_documents(embed_texts[part] + [text for _, text, _ in flat])
+            n = len(ids[part])
+            self.store.add(ids[part], vectors[:n], texts[part], metadatas[part],
+                           [(wid, text, vec, meta) for (wid, text, meta), vec in zip(flat, vectors[n:])])
         self.keyword.add(ids, embed_texts, metadatas)
         self.documents[doc_id] = {**record, "chunks": len(ids), "added": time.strftime("%Y-%m-%d %H:%M:%S")}
         self._save_manifest(doc_id)
