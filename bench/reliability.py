@@ -55,7 +55,7 @@ def snapshot(db: Path, embeddings) -> dict:
     return {"documents": {d: rec["chunks"] for d, rec in index.documents.items()},
             "chunks": sorted(index.store.collection.get(include=[])["ids"]),
             "windows": sorted(index.store.sentences.get(include=[])["ids"]),
-            "keyword": sorted(index.keyword.entries),
+            "keyword": index.keyword.chunk_ids(),
             "top5": {q: [h.chunk_id for h in index.search(q, 5)] for q in QUERIES}}
 
 
@@ -69,7 +69,7 @@ def partial_visible(db: Path, embeddings) -> int:
     for doc_id, rec in index.documents.items():
         got = index.store.collection.get(where={"doc_id": doc_id}, include=[])["ids"]
         windows = index.store.sentences.get(where={"doc_id": doc_id}, include=[])["ids"]
-        keyword = [c for c, e in index.keyword.entries.items() if e["meta"].get("doc_id") == doc_id]
+        keyword = index.keyword.chunk_ids(doc_id)
         bad += len(got) != rec["chunks"] or len(keyword) != rec["chunks"] or not windows
     return bad
 

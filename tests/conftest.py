@@ -111,7 +111,8 @@ def llama_server(gguf, tmp_path):
     port = free_port()
     log = tmp_path / "server.log"
     cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--model_alias", "qwen2.5",
-           "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--n_threads", "2"]
+           "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--n_threads", "2",
+           "--interrupt_requests", "False"]  # a second request waits its turn instead of cutting the first one off
     from assistant.llm import LOCAL_OPENMP_ENV
 
     env = {**LOCAL_OPENMP_ENV, **os.environ}  # same short OpenMP spin as the in-process backend

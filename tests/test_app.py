@@ -96,10 +96,10 @@ def test_four_simultaneous_chats_get_their_own_answers(library_settings, serve_a
     class GatedQA(QAChain):
         gated = True
 
-        def retrieve(self, question, section=None, filters=None):
+        def retrieve(self, question, section=None, filters=None, asked=None):
             if self.gated:
                 barrier.wait()
-            return super().retrieve(question, section, filters)
+            return super().retrieve(question, section, filters, asked)
 
     url, assistant, _ = serve_app(library_settings, qa_class=GatedQA)
     got: dict[str, tuple] = {}

@@ -414,7 +414,7 @@ def _consistent(index) -> None:
     with index.lock():
         index.recover()
     assert index.store.doc_ids() - {None} == docs == index.keyword.doc_ids() - {None}
-    assert index.store.count() == index.count() == len(index.keyword.entries)
+    assert index.store.count() == index.count() == index.keyword.count()
     windows = index.store.sentences.get(include=["metadatas"])["metadatas"]
     assert {m["doc_id"] for m in windows} == docs
 

@@ -89,6 +89,9 @@ class ReportIndex:
         """Pick up writes made by another process (the CLI ingesting while the app serves, another app process
         on the same Chroma server)."""
         if self.manifest_store.stamp() != self._stamp:
+            # An embedded Chroma client keeps its vector index in memory: another process's vectors are seen only
+            # once its files are read again (otherwise the new document is found by keywords alone).
+            self.store._reopen()
             self._load()
 
     def _sync_keywords(self, batch: int = 20) -> None:

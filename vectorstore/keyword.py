@@ -138,6 +138,13 @@ class KeywordIndex:
     def count(self) -> int:
         return self._conn().execute("SELECT count(*) FROM chunks").fetchone()[0]
 
+    def chunk_ids(self, doc_id: str | None = None) -> list[str]:
+        """The chunk ids held (of one document), sorted: what consistency checks compare with the vector store."""
+        if doc_id is None:
+            return [c for (c,) in self._conn().execute("SELECT chunk_id FROM chunks ORDER BY chunk_id")]
+        return [c for (c,) in self._conn().execute("SELECT chunk_id FROM chunks WHERE doc_id=? ORDER BY chunk_id",
+                                                    (doc_id,))]
+
     def tokens(self, chunk_id: str) -> list[str]:
         row = self._conn().execute("SELECT t.tokens FROM chunks c JOIN terms t ON t.rowid = c.id WHERE c.chunk_id=?",
                                    (chunk_id,)).fetchone()
