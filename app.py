@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 from assistant import render
-from assistant.draft import REVISIONS, DraftChain
+from assistant.draft import REVISIONS
 from assistant.draft_view import (STYLES, TARGET_ALL, DraftStream, export_docx, make_request, notes_markdown,
                                   references_html, target_index, targets, with_edits)
 from assistant.draft_view import SECTIONS as DRAFT_SECTIONS
@@ -21,7 +21,7 @@ from assistant.exposure import ExposureError, check_exposure, parse_auth  # noqa
 from assistant.library import OUTCOME_HEADERS, REPORT_HEADERS, Library, gradio_temp_dir
 from assistant.question import QuestionRejected
 from assistant.search import SECTION_FILTERS, search_records
-from assistant.service import Assistant, build_assistant, build_reviewer
+from assistant.service import Assistant, build_assistant, build_library
 from assistant.settings import Settings, load_settings
 from assistant.status import SpeedLog, status_markdown
 from assistant.review_view import (REPORT_LABEL, ReportStream, export_report, findings_html, marked_html,
@@ -51,12 +51,9 @@ def build_app(settings: Settings, assistant: Assistant | None = None, library: L
     import gradio as gr
 
     assistant = assistant or build_assistant(settings)
-    library = library or Library.from_settings(settings, assistant.index)
+    library = library or build_library(settings, assistant.index)
     speed = SpeedLog()
-    drafter = assistant.drafter or DraftChain(assistant.index, assistant.embeddings, assistant.llm,
-                                              llm_lock=assistant.qa.llm_lock)  # one generation at a time
-
-    reviewer = assistant.reviewer or build_reviewer(settings, assistant.index, drafter.section_themes)
+    drafter, reviewer = assistant.drafter, assistant.reviewer
 
     def report_choices():
         return [ALL_REPORTS, *library.report_choices()]
@@ -389,8 +386,7 @@ def main(argv=None) -> None:
         sys.exit(2)
     assistant = build_assistant(settings)
     assistant.index.search("扫黑除恶工作情况", 1)  # warm up jieba, BM25 and the embedder before the first question
-    if assistant.drafter is not None:
-        assistant.drafter.warm()  # themes and names, before the first draft
+    assistant.drafter.warm()  # themes and names, before the first draft
     launch(build_app(settings, assistant), settings, args.host, args.port)
 
 

@@ -96,7 +96,8 @@ def cmd_ask(args) -> int:
 
 
 def cmd_search(args) -> int:
-    from .search import make_store, search_records
+    from .search import search_records
+    from .service import make_store
     from .settings import load_settings
 
     if not args.query and not args.batch:
@@ -242,8 +243,7 @@ def cmd_review(args) -> int:
     """Exit 0: no errors found; 3: the draft has errors (placeholders left in, broken numbering); 1: bad input."""
     from .review import load_draft
     from .review_docx import write_review_docx
-    from .search import make_store
-    from .service import build_reviewer
+    from .service import build_reviewer, make_store
     from .settings import load_settings
 
     text = sys.stdin.read() if args.file == "-" else load_draft(args.file)
@@ -265,7 +265,7 @@ def cmd_review(args) -> int:
 def cmd_themes(args) -> int:
     from pathlib import Path
 
-    from .search import make_store
+    from .service import make_store
     from .settings import load_settings
     from .themes import build_themes, themes_to_csv, themes_to_markdown
 

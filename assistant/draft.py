@@ -22,6 +22,7 @@ from .draft_text import (SENTENCE, clauses_within, clean_body, marker, reference
 from .guards import longest_copy, placeholders_in, to_placeholders, unsupported_figures
 from .names import NameGuard, family_of
 from .prompts import render
+from .settings import ReviewSettings
 from .themes import SECTION_NAMES, SECTIONS, build_themes
 
 SECTION_NUMBERS = {"progress": "一", "problems": "二", "plans": "三"}  # the genre's order of the three parts
@@ -62,7 +63,6 @@ class DraftConfig:
     chars_per_point: int = 100  # a point per ~100 characters of the requested length
     references: int = 3  # reference points per drafted point (one per report where possible)
     clauses: int = 8  # reference clauses shown to the model per point
-    copy_limit: int = 40  # a passage this long copied from one reference is not the unit's own writing
     affinity: float = 0.5  # bonus of a theme raised by a unit of the writer's own kind (公安 for 公安)
     retry_temperature: float = 0.8
 
@@ -76,13 +76,18 @@ class PlannedPoint:
 
 
 class DraftChain:
-    """Receives its index, embeddings and chat model (or None); ``draft`` yields events for the UI and CLI."""
+    """Receives its index, embeddings and chat model (or None); ``draft`` yields events for the UI and CLI.
 
-    def __init__(self, index, embeddings, llm=None, llm_lock=None, config: DraftConfig | None = None):
+    ``review``: the 审校 settings section — a written point must pass the same copy check (``copy_min``) that 审校
+    applies to the user's drafts."""
+
+    def __init__(self, index, embeddings, llm=None, *, review: ReviewSettings | None = None, llm_lock=None,
+                 config: DraftConfig | None = None):
         self.index = index
         self.embeddings = embeddings
         self.llm = llm
         self.llm_lock = llm_lock
+        self.copy_limit = (review or ReviewSettings()).copy_min  # a passage this long copied is not the unit's own
         self.config = config or DraftConfig()
         self._cache: dict = {}  # themes and names per library state: rebuilding them costs seconds per draft
 
@@ -252,7 +257,7 @@ class DraftChain:
         sentences = [s for s in SENTENCE.findall(body.replace("\n", "")) if s.strip()]
         leaks = sorted({name for s in sentences for name in guard.find_leaks(s)})
         sentences = [s for s in sentences if not guard.find_leaks(s)]
-        copied = [s for s in sentences if longest_copy(s, references) >= self.config.copy_limit]
+        copied = [s for s in sentences if longest_copy(s, references) >= self.copy_limit]
         sentences = [s for s in sentences if s not in copied]
         body = "".join(sentences)
         if body and body[-1] not in "。！？":
@@ -281,7 +286,7 @@ class DraftChain:
                 yield {"type": "token", "i": i, "text": piece}
             raw = clean_body(generated, point.heading, chars, self_name(request.unit))
             raw = to_own_level(raw, request.unit, point.facts)
-            if longest_copy(raw, references) < self.config.copy_limit:
+            if longest_copy(raw, references) < self.copy_limit:
                 break
         return self.check(raw, point.facts, guard, references)
 

@@ -75,26 +75,16 @@ REPORT_HEADERS = ["报告", "单位", "年份", "章节", "段数", "文件", "d
 class Library:
     """Upload folder + writer index over the data the chats read (``reader``)."""
 
-    def __init__(self, reader, writer, upload_dir: str | Path, max_bytes: int, chunk_min: int = 150,
-                 chunk_max: int = 400, options=None, cache_dirs: list[str | Path] = ()):
+    def __init__(self, reader, writer, upload_dir: str | Path, max_bytes: int, options=None,
+                 cache_dirs: list[str | Path] = ()):
         self.reader, self.writer = reader, writer
-        self.options = options  # the ingest settings section: conversion timeout, OCR limits
+        self.options = options  # the ingest settings section: chunk sizes, conversion timeout, OCR limits
         self.upload_dir = Path(upload_dir)
         # Folders where the web server keeps its own copies of uploads (Gradio's temp dir): an upload's copy there
         # is removed once stored, and any copy of a deleted document's bytes is removed with it.
         self.cache_dirs = [Path(d) for d in cache_dirs]
         self.max_bytes = int(max_bytes)
-        self.chunk_min, self.chunk_max = chunk_min, chunk_max
         self.last_ingest: dict | None = None  # {"chunks", "chars", "seconds"} of the last add/reindex, for 状态
-
-    @classmethod
-    def from_settings(cls, settings, reader) -> Library:
-        from .search import make_store
-
-        upload_dir = settings.ui.upload_dir or Path(settings.store.path).parent / "uploads"
-        return cls(reader, make_store(settings, reader.embeddings), upload_dir,
-                   int(settings.ingest.max_file_mb * 2**20), settings.ingest.chunk_min, settings.ingest.chunk_max,
-                   settings.ingest, cache_dirs=[gradio_temp_dir(settings)])
 
     # --- uploads -------------------------------------------------------------------------------------------
     def store(self, source: str | Path, name: str | None = None) -> Path:
@@ -161,8 +151,8 @@ class Library:
         started = time.perf_counter()
         chars = sum(p.stat().st_size for p in paths)
         try:
-            summary = ingest_paths(paths, self.writer, self.chunk_min, self.chunk_max, on_file=on_file,
-                                   options=self.options, on_page=on_page, max_bytes=self.max_bytes)
+            summary = ingest_paths(paths, self.writer, options=self.options, on_file=on_file, on_page=on_page,
+                                   max_bytes=self.max_bytes)
         except IndexBusy as exc:
             return [Outcome(names[str(p)], "错误", 0, str(exc)) for p in paths]
         by_file: dict[str, Outcome] = {}
@@ -295,7 +285,7 @@ class Library:
                 on_file(i, len(docs), rec.get("name", doc_id))
             path = Path(rec["file"])
             try:
-                prepare_document(path, self.chunk_min, self.chunk_max, self.options)
+                prepare_document(path, self.options)
             except (LoadError, OSError) as exc:
                 outcomes.append(Outcome(rec.get("name", doc_id), "错误", 0, f"保留原索引：{exc}"))
                 continue

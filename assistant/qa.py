@@ -22,6 +22,7 @@ from .prior import library_reports, question_prior
 from .prompts import render
 from .scope import Asked, asked_scope, library_units, several_units
 from .question import QuestionRejected, cut, prepare_question
+from .settings import SearchSettings
 
 REFUSAL = "资料中未找到相关信息。"
 _REFUSAL_WORDS = re.compile(r"资料中未找到|资料中没有|未提及|没有提到|无法回答|无法从资料|资料未")
@@ -30,19 +31,14 @@ _FOLLOW_UP = re.compile(r"^(那|那么|还有|另外|其中|它|他们|这个|�
 
 @dataclass
 class QAConfig:
-    k: int = 5
-    candidates: int = 20
-    rrf_k: int = 10
-    context_weight: float = 0.35  # the fusion's weights, as the 检索 tab uses them (settings.search)
-    keyword_weight: float = 1.0
-    prior_weight: float = 1.0  # the question's soft prior (assistant/prior.py) in the fusion; 0: off
+    """The chain's own tuning (measured on the dev set); what users set is the ``search`` settings section."""
+
     # Best evidence score below this → refuse without asking the LLM.  On the dev set answerable questions scored
     # 0.89–1.42 and absent ones 0.89–1.18: retrieval strength only catches questions about nothing in the library;
     # a missing detail of a covered topic ("无人机", "死刑犯") is for the LLM to refuse.
     min_strength: float = 0.85
     max_sentences: int = 6
     max_chars: int = 700
-    max_question_chars: int = 500  # settings search.max_query_chars
 
 
 def attach_citations(answer: str, evidence: EvidenceSet) -> str:
@@ -182,12 +178,15 @@ def _history_text(history: list[dict]) -> str:
 
 
 class QAChain:
-    """Receives its index, embeddings, chat model (or None) and config; ``answer`` yields events for the UI/CLI."""
+    """Receives its index, embeddings, chat model (or None) and the ``search`` settings section (k, the fusion's
+    weights, the question limit: the same as the 检索 tab's); ``answer`` yields events for the UI/CLI."""
 
-    def __init__(self, index, embeddings, llm=None, config: QAConfig | None = None, llm_lock=None):
+    def __init__(self, index, embeddings, llm=None, search: SearchSettings | None = None, *,
+                 config: QAConfig | None = None, llm_lock=None):
         self.index = index
         self.embeddings = embeddings
         self.llm = llm
+        self.search = search or SearchSettings()
         self.config = config or QAConfig()
         self.llm_lock = llm_lock
 
@@ -218,14 +217,12 @@ class QAChain:
                  asked: Asked | None = None) -> list:
         """Hybrid search; sections and bodies the question implies are preferred, not imposed; a unit the question
         names is imposed (only its reports are searched); sentences of the asked period are preferred."""
-        c = self.config
+        c = self.search
         base = dict(filters or {})
         if section:
             base["section_type"] = section if isinstance(section, list) else [section]
         asked = asked or Asked()
-        search = dict(candidates=c.candidates, rrf_k=c.rrf_k, context_weight=c.context_weight,
-                      keyword_weight=c.keyword_weight, prior_weight=c.prior_weight,
-                      prior=question_prior(question, library_reports(self.index)))
+        search = dict(options=c, prior=question_prior(question, library_reports(self.index)))
         if asked.units and "doc_id" not in base:
             base["doc_id"] = sorted({u.doc_id for u in asked.units})
         hits = [h for h in self.index.search(question, c.candidates, base, "hybrid", **search)
@@ -275,11 +272,11 @@ class QAChain:
         """Events: ``evidence`` (at once), ``token`` (streamed), ``final`` (the checked result)."""
         t0 = time.perf_counter()
         try:
-            question = prepare_question(question, self.config.max_question_chars)
+            question = prepare_question(question, self.search.max_query_chars)
         except QuestionRejected as exc:
             yield from _rejected(question, str(exc))
             return
-        standalone = cut(self.standalone(question, history), self.config.max_question_chars)
+        standalone = cut(self.standalone(question, history), self.search.max_query_chars)
         asked = self.asked(question, standalone)
         hits = self.retrieve(standalone, section, filters, asked)
         t_retrieve = time.perf_counter()

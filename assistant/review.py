@@ -38,6 +38,7 @@ from .guards import _BOLD  # the Markdown-emphasis pattern the answer guard alre
 from .guards import PLACEHOLDER as BLANK
 from .guards import char_bigrams, extract_figures, same_kind
 from .names import family_of, place_names
+from .settings import ReviewSettings
 
 Kind = Literal["figure", "placeholder", "expression", "structure", "copied", "foreign_name", "missing_theme"]
 Severity = Literal["error", "warning", "suggestion"]
@@ -141,7 +142,8 @@ def load_rules(extra: str | Path | None = None) -> list[ExpressionRule]:
 
 @dataclass
 class ReviewConfig:
-    copy_min: int = 40  # characters of another unit's passage that make a copy
+    """The reviewer's own tuning; what users set (copy length, draft limit, their rules) is ``ReviewSettings``."""
+
     near_gap: int = 3  # a near copy: verbatim pieces separated by at most this many changed characters …
     near_share: float = 0.8  # … that together make up this share of the passage
     candidates: int = 6  # library chunks compared with each paragraph (BM25)
@@ -149,7 +151,6 @@ class ReviewConfig:
     context: int = 4  # characters on either side of a figure that must agree for "the same figure"
     themes: int = 3  # missing themes suggested per part at most
     theme_reports: int = 2  # a theme counts as recurring when this many reports raise it
-    max_chars: int = 50_000
 
 
 # --------------------------------------------------------------------------------------------- the draft's text
@@ -225,11 +226,12 @@ class Reviewer:
 
     The library's reports, their places and the themes are read once per library state and kept."""
 
-    def __init__(self, index, rules: list[ExpressionRule] | None = None, config: ReviewConfig | None = None,
-                 themes=None):
+    def __init__(self, index, rules: list[ExpressionRule] | None = None, settings: ReviewSettings | None = None,
+                 themes=None, *, config: ReviewConfig | None = None):
         self.index = index
         self.themes = themes  # section → themes, e.g. the drafting chain's (built once, shared); None: build here
         self.rules = rules if rules is not None else load_rules()
+        self.settings = settings or ReviewSettings()  # copy_min, max_chars (the ``review`` settings section)
         self.config = config or ReviewConfig()
         self._cache: dict = {}
         self._memo: dict = {}
@@ -327,8 +329,8 @@ class Reviewer:
         t0 = time.perf_counter()
         if not text.strip():
             raise ValueError("稿件为空：请上传 .docx/.txt/.md 文件或粘贴文字")
-        if len(text) > self.config.max_chars:
-            raise ValueError(f"稿件过长（{len(text)}字）：审校一次最多{self.config.max_chars}字"
+        if len(text) > self.settings.max_chars:
+            raise ValueError(f"稿件过长（{len(text)}字）：审校一次最多{self.settings.max_chars}字"
                              "（HUIBAO_REVIEW__MAX_CHARS），请分部分审校")
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         parsed = parse_document(clean_text(text))
@@ -554,7 +556,7 @@ class Reviewer:
         own_titles = {r["title"] for r in reports.values() if self.same_unit(unit, r["org"], r["title"])}
         out: list[Finding] = []
         for line in lines:
-            if len(line.text) < c.copy_min:
+            if len(line.text) < self.settings.copy_min:
                 continue
             best = None
             # the paragraph's own hits, and its sentences' (a copied passage is often a small part of a paragraph)
@@ -565,7 +567,7 @@ class Reviewer:
             for hit in hits.values():
                 if hit.meta.get("report_title") in own_titles:
                     continue
-                for s, e, matched in _copied_regions(line.text, hit.text, c):
+                for s, e, matched in _copied_regions(line.text, hit.text, self.settings.copy_min, c):
                     if best is None or e - s > best[1] - best[0]:
                         best = (s, e, matched, hit)
             if best:
@@ -707,7 +709,7 @@ def _evidence(hit, passage: str) -> Evidence:
     return Evidence(hit.meta.get("report_title", ""), hit.meta.get("section_path", ""), passage.strip())
 
 
-def _copied_regions(text: str, ref: str, c: ReviewConfig) -> list[tuple[int, int, tuple[int, int]]]:
+def _copied_regions(text: str, ref: str, copy_min: int, c: ReviewConfig) -> list[tuple[int, int, tuple[int, int]]]:
     """Regions of ``text`` (start, end, (ref start, ref end)) copied from ``ref``: verbatim runs joined across gaps
     of at most ``near_gap`` changed characters on both sides, ≥ ``copy_min`` long and ≥ ``near_share`` verbatim."""
     blocks = [b for b in SequenceMatcher(None, text, ref, autojunk=False).get_matching_blocks() if b.size >= 4]
@@ -722,7 +724,7 @@ def _copied_regions(text: str, ref: str, c: ReviewConfig) -> list[tuple[int, int
         if group:
             s, e = group[0].a, group[-1].a + group[-1].size
             matched = sum(g.size for g in group)
-            if e - s >= c.copy_min and matched >= c.near_share * (e - s):
+            if e - s >= copy_min and matched >= c.near_share * (e - s):
                 out.append((s, e, (group[0].b, group[-1].b + group[-1].size)))
         group = [b] if b is not None else []
     return out

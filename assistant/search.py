@@ -1,4 +1,4 @@
-"""Wiring of the index from settings, and search as the user sees it (section types, result records)."""
+"""Search as the user sees it: section types and result records (the index itself is built in assistant/service.py)."""
 from __future__ import annotations
 
 from .settings import Settings
@@ -11,28 +11,6 @@ SECTION_FILTERS: dict[str, list[str] | None] = {
     "measures": ["progress", "plans"],  # measures taken and measures planned
     "any": None,
 }
-
-
-def make_embeddings_from(settings: Settings):
-    from vectorstore.embeddings import make_embeddings
-
-    e = settings.embedding
-    return make_embeddings(e.model, e.model_id, e.query_prefix, e.passage_prefix, e.device, e.threads, e.batch_size)
-
-
-def make_store(settings: Settings, embeddings=None):
-    """The report index (Chroma embedded or server + keyword index + manifest) described by ``settings``."""
-    from vectorstore.chroma import make_client
-    from vectorstore.index import ReportIndex
-
-    s = settings.store
-    client = make_client(s.mode, s.path, s.host, s.port)
-    manifest = None
-    if s.mode == "server":  # the library lives in the server; the data dir holds only a keyword cache
-        from vectorstore.manifest import ChromaManifest
-
-        manifest = ChromaManifest(client, s.collection)
-    return ReportIndex(s.path, client, embeddings or make_embeddings_from(settings), s.collection, manifest)
 
 
 def section_filter(section: str | None) -> list[str] | None:
@@ -60,8 +38,7 @@ def search_records(index, query: str, k: int, settings: Settings, section: str |
     from .prior import library_reports, question_prior
 
     prior = question_prior(query, library_reports(index)) if s.prior_weight else None
-    hits = index.search(query, k, flt, mode, s.candidates, s.rrf_k, s.context_weight, s.keyword_weight,
-                        prior=prior, prior_weight=s.prior_weight)
+    hits = index.search(query, k, flt, mode, options=s, prior=prior)
     return [{"rank": rank, "chunk_id": h.chunk_id, "doc_id": h.meta.get("doc_id"),
              "report_title": h.meta.get("report_title"), "org": h.meta.get("org"),
              "section_path": h.meta.get("section_path"), "section_type": h.meta.get("section_type"),

@@ -13,7 +13,9 @@ from typing import Literal
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ingest.chunker import ChunkOptions
 from ingest.loaders import LoadOptions
+from vectorstore.hybrid import SearchOptions
 
 DEFAULT_DATA_DIR = Path("data")
 
@@ -52,10 +54,13 @@ class StoreSettings(BaseModel):
 
 
 class IngestSettings(BaseModel):
-    """How reports are read and cut into chunks (the format limits' defaults live in ingest.loaders.LoadOptions)."""
+    """How reports are read and cut into chunks (defaults from ingest: LoadOptions, ChunkOptions); passed whole to
+    ingest as its ``options``."""
 
-    chunk_min: int = Field(150, description="A lead-in shorter than this joins the first item of its section.")
-    chunk_max: int = Field(400, description="Chunks are cut at sentence ends before exceeding this many characters.")
+    chunk_min: int = Field(ChunkOptions.chunk_min, description="A lead-in shorter than this joins the first item of "
+                           "its section.")
+    chunk_max: int = Field(ChunkOptions.chunk_max, description="Chunks are cut at sentence ends before exceeding this "
+                           "many characters.")
     convert_timeout: float = Field(LoadOptions.convert_timeout, description="Seconds one .doc/.wps conversion by "
                                    "LibreOffice may take; a hung conversion is killed and the file reported.")
     ocr_dpi: int = Field(LoadOptions.ocr_dpi, description="Resolution scanned PDF pages are rendered at for OCR "
@@ -69,18 +74,22 @@ class IngestSettings(BaseModel):
 
 
 class SearchSettings(BaseModel):
-    """Hybrid retrieval."""
+    """Hybrid retrieval (the fusion's defaults from vectorstore.hybrid.SearchOptions); passed whole to the index's
+    ``search`` as its ``options`` and to the Q&A chain."""
 
     k: int = Field(5, description="Results returned by default.")
-    candidates: int = Field(20, description="Candidates taken from each retriever before fusion.")
-    rrf_k: int = Field(10, description="Reciprocal-rank-fusion constant (small: the top ranks dominate).")
-    context_weight: float = Field(0.35, description="Weight of whole-chunk vectors (title + section path + text) "
-                                  "beside sentence-window vectors (weight 1) in the fusion.")
-    keyword_weight: float = Field(1.0, description="Weight of the keyword (BM25) ranking in the fusion, further scaled "
-                                  "by the squared IDF-weighted share of the query its best hit covers.")
-    prior_weight: float = Field(1.0, description="Weight of the question's soft prior in the fusion: the reports its "
-                                "words imply (level 县里/我局, genre 扫黑/生产总值; assistant/rules/question_prior.toml) "
-                                "are ranked once more with this weight; 0 turns it off.")
+    candidates: int = Field(SearchOptions.candidates, description="Candidates taken from each retriever before fusion.")
+    rrf_k: int = Field(SearchOptions.rrf_k, description="Reciprocal-rank-fusion constant (small: the top ranks "
+                       "dominate).")
+    context_weight: float = Field(SearchOptions.context_weight, description="Weight of whole-chunk vectors (title + "
+                                  "section path + text) beside sentence-window vectors (weight 1) in the fusion.")
+    keyword_weight: float = Field(SearchOptions.keyword_weight, description="Weight of the keyword (BM25) ranking in "
+                                  "the fusion, further scaled by the squared IDF-weighted share of the query its best "
+                                  "hit covers.")
+    prior_weight: float = Field(SearchOptions.prior_weight, description="Weight of the question's soft prior in the "
+                                "fusion: the reports its words imply (level 县里/我局, genre 扫黑/生产总值; "
+                                "assistant/rules/question_prior.toml) are ranked once more with this weight; 0 turns "
+                                "it off.")
     max_query_chars: int = Field(500, description="Longest question or search query, in characters, in the CLI and "
                                  "the app alike: a longer one is cut to this before anything is embedded or sent to "
                                  "a model.")

@@ -202,7 +202,7 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    from assistant.search import make_embeddings_from
+    from assistant.service import make_embeddings_from
     from assistant.settings import load_settings
 
     embeddings = make_embeddings_from(load_settings())

@@ -77,7 +77,7 @@ def build(docs: list[str], variant: str, settings, embeddings, tmp: Path):
     """Ingest ``docs`` into a fresh index; ``variant``: full | noprefix | plain300 | withpairs (each pair of adjacent
     sentences embedded beside the sentences, as before) | pairs (the pairs alone, a lone sentence where a chunk has
     one)."""
-    from assistant.search import make_store
+    from assistant.service import make_store
     from ingest.clean import split_sentences
     from ingest.pipeline import expand_paths, ingest_paths, prepare_document
 
@@ -86,7 +86,7 @@ def build(docs: list[str], variant: str, settings, embeddings, tmp: Path):
     index = make_store(settings, embeddings)
     t0 = time.perf_counter()
     if variant == "full":
-        ingest_paths(docs, index, settings.ingest.chunk_min, settings.ingest.chunk_max)
+        ingest_paths(docs, index, options=settings.ingest)
     else:
         for path in expand_paths(docs):
             doc = prepare_document(path)
@@ -114,12 +114,10 @@ def build(docs: list[str], variant: str, settings, embeddings, tmp: Path):
 
 def mixed(args, questions, settings, embeddings) -> dict:
     """Product rows on the questions' documents alone and with other units' reports mixed in, in one run."""
-    from assistant.search import make_store
+    from assistant.service import make_store
     from ingest.pipeline import ingest_paths
 
-    s = settings.search
-    search = dict(candidates=s.candidates, rrf_k=s.rrf_k, context_weight=s.context_weight,
-                  keyword_weight=s.keyword_weight, prior_weight=s.prior_weight)
+    search = dict(options=settings.search)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(args.db or tmp)
@@ -127,7 +125,7 @@ def mixed(args, questions, settings, embeddings) -> dict:
         for library, paths in (("alone", args.docs), ("mixed", args.docs + args.with_)):
             settings.store.path = root / library
             indexes[library] = index = make_store(settings, embeddings)
-            ingest_paths(paths, index, settings.ingest.chunk_min, settings.ingest.chunk_max, progress=not args.json)
+            ingest_paths(paths, index, options=settings.ingest, progress=not args.json)
             index.search(questions[0]["q"], 1)  # warm up jieba, BM25 and the embedder
         # each retriever on both libraries back to back, so that both latencies see the same machine load
         for retriever, mode, prior in (("hybrid+prior", "hybrid", True), ("hybrid", "hybrid", False),
@@ -151,7 +149,7 @@ def main(argv=None) -> int:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
 
-    from assistant.search import make_embeddings_from
+    from assistant.service import make_embeddings_from
     from assistant.settings import load_settings
     from ingest.pipeline import expand_paths, prepare_document
 
@@ -181,8 +179,7 @@ def main(argv=None) -> int:
             index, seconds = build(args.docs, variant, settings, embeddings, Path(tmp))
             for mode in modes:
                 row = {"chunks": variant, "retriever": mode,
-                       **score(index, questions, args.k, mode, candidates=settings.search.candidates,
-                               rrf_k=settings.search.rrf_k)}
+                       **score(index, questions, args.k, mode, options=settings.search)}
                 if mode == "hybrid":
                     row["ingest_chars_per_s"] = round(chars / seconds)
                 rows.append(row)

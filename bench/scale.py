@@ -426,7 +426,7 @@ def import_bench(paths, settings, embeddings, tmp: Path) -> dict:
     keyword index and the manifest.  Both are quoted per character of chunk body (the document's text), so the
     ratio says what the whole import costs beyond embedding the text once.
     """
-    from assistant.search import make_store
+    from assistant.service import make_store
     from ingest.pipeline import expand_paths, ingest_paths, prepare_document
 
     chunks = []
@@ -481,7 +481,7 @@ def main(argv=None) -> int:
         tmp = Path(tmp)
         results += keyword_bench(rows, tokens, queries, sizes, tmp, args.legacy_max)
         if hybrid_sizes or not args.skip_import:
-            from assistant.search import make_embeddings_from
+            from assistant.service import make_embeddings_from
             from assistant.settings import load_settings
 
             settings = load_settings()

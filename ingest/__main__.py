@@ -1,4 +1,4 @@
-"""`python -m ingest PATH... | list | show DOC_ID | remove DOC_ID` — the command line of the ingest library.
+"""`python -m ingest [add] PATH… | list | show DOC_ID | remove DOC_ID` — the command line of the ingest library.
 
 Exit codes (README, "Security and limits"): 0 every file imported or already present; 1 some files failed, the
 others imported; 2 a usage error; 3 nothing imported (every file failed, or none found); 4 another import is
@@ -28,39 +28,49 @@ def _busy(exc, as_json: bool) -> int:
     return EXIT_BUSY
 
 
-def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+COMMANDS = ("add", "list", "show", "remove")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m ingest", description="The report library: import files (the "
+                                     "default command: `python -m ingest PATH…` is `python -m ingest add PATH…`), "
+                                     "list, show or remove documents.")
+    sub = parser.add_subparsers(dest="command", required=True)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", help="index data dir (default: settings store.path, ./data/index)")
     common.add_argument("--json", action="store_true", help="print JSON on stdout")
-    if argv[:1] == ["list"]:
-        args = argparse.ArgumentParser(prog="python -m ingest list", parents=[common]).parse_args(argv[1:])
-        return _list(args)
-    if argv[:1] == ["show"]:
-        parser = argparse.ArgumentParser(prog="python -m ingest show", parents=[common])
-        parser.add_argument("doc_id")
-        return _show(parser.parse_args(argv[1:]))
-    if argv[:1] == ["remove"]:
-        parser = argparse.ArgumentParser(prog="python -m ingest remove", parents=[common])
-        parser.add_argument("doc_id")
-        return _remove(parser.parse_args(argv[1:]))
-    parser = argparse.ArgumentParser(prog="python -m ingest", parents=[common],
-                                     description="Ingest report files or folders (txt, md, docx, doc, wps, pdf, "
-                                     "ofd, html, png, jpg; scans are OCR'd).")
-    parser.add_argument("paths", nargs="+")
-    args = parser.parse_args(argv)
-    from assistant.search import make_store
+    add = sub.add_parser("add", parents=[common], help="import report files or folders (txt, md, docx, doc, wps, "
+                         "pdf, ofd, html, png, jpg; scans are OCR'd)")
+    add.add_argument("paths", nargs="+")
+    sub.add_parser("list", parents=[common], help="the documents in the library")
+    show = sub.add_parser("show", parents=[common], help="what was read from a document: its reports and chunks")
+    show.add_argument("doc_id")
+    remove = sub.add_parser("remove", parents=[common], help="remove a document from the library")
+    remove.add_argument("doc_id")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] not in (*COMMANDS, "-h", "--help"):
+        argv = ["add", *argv]  # `python -m ingest PATH…`: importing is the default command
+    args = _parser().parse_args(argv)
+    return {"add": _add, "list": _list, "show": _show, "remove": _remove}[args.command](args)
+
+
+def _add(args) -> int:
+    from assistant.service import make_store
     from assistant.settings import load_settings
 
-    from .pipeline import ingest_paths
-
     from vectorstore.index import IndexBusy
+
+    from .pipeline import ingest_paths
 
     settings = load_settings(args.db)
     index = make_store(settings)
     try:
-        summary = ingest_paths(args.paths, index, settings.ingest.chunk_min, settings.ingest.chunk_max,
-                               progress=sys.stderr.isatty() or not args.json, options=settings.ingest,
+        summary = ingest_paths(args.paths, index, options=settings.ingest,
+                               progress=sys.stderr.isatty() or not args.json,
                                max_bytes=int(settings.ingest.max_file_mb * 2**20))
     except IndexBusy as exc:
         return _busy(exc, args.json)
@@ -80,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _open(args):
-    from assistant.search import make_store
+    from assistant.service import make_store
     from assistant.settings import load_settings
 
     return make_store(load_settings(args.db))

@@ -15,6 +15,14 @@ from .structure import Report, Unit
 SEP = " > "
 
 
+@dataclass(frozen=True)
+class ChunkOptions:
+    """Chunk sizes in characters (the defaults of the matching ``HUIBAO_INGEST__CHUNK_*`` settings)."""
+
+    chunk_min: int = 150  # a lead-in shorter than this joins the first item of its section
+    chunk_max: int = 400  # chunks are cut at sentence ends before exceeding this
+
+
 @dataclass
 class Chunk:
     chunk_id: str
@@ -100,8 +108,8 @@ def _section_runs(report: Report, chunk_min: int) -> list[list[Unit]]:
     return runs
 
 
-def chunk_reports(doc_id: str, text: str, reports: list[Report], chunk_min: int = 150, chunk_max: int = 400
-                  ) -> list[Chunk]:
+def chunk_reports(doc_id: str, text: str, reports: list[Report], chunk_min: int = ChunkOptions.chunk_min,
+                  chunk_max: int = ChunkOptions.chunk_max) -> list[Chunk]:
     """Chunks of all reports of one document, in reading order, with offsets into ``text``."""
     chunks: list[Chunk] = []
     for report in reports:

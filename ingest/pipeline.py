@@ -10,12 +10,18 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .chunker import Chunk, chunk_reports
+from .chunker import Chunk, ChunkOptions, chunk_reports
 from .clean import clean_text
-from .loaders import LoadError, load_segments
+from .loaders import LoadError, LoadOptions, load_segments
 from .periods import annotate_chunks
 from .sources import collect_files
 from .structure import Report, parse_document
+
+
+@dataclass(frozen=True)
+class IngestOptions(ChunkOptions, LoadOptions):
+    """Everything ingest takes from settings: the format limits and the chunk sizes.  The ``ingest`` settings
+    section has these fields and is passed whole in its place; this class holds their defaults."""
 
 
 @dataclass
@@ -72,14 +78,15 @@ def clean_segments(segments) -> tuple[str, list[tuple[int, int]]]:
     return "\n".join(parts), ocr_spans
 
 
-def prepare_document(path: str | Path, chunk_min: int = 150, chunk_max: int = 400, options=None,
-                     on_page=None) -> PreparedDocument:
-    """Load, clean, structure and chunk one file; ``options`` and ``on_page`` as in :func:`load_segments`."""
+def prepare_document(path: str | Path, options=None, on_page=None) -> PreparedDocument:
+    """Load, clean, structure and chunk one file; ``options``: :class:`IngestOptions` or the ``ingest`` settings
+    section; ``on_page`` as in :func:`load_segments`."""
+    options = options or IngestOptions()
     path = Path(path)
     text, ocr_spans = clean_segments(load_segments(path, options, on_page))
     reports = parse_document(text)
     doc_id = document_id(path.read_bytes())
-    chunks = chunk_reports(doc_id, text, reports, chunk_min, chunk_max)
+    chunks = chunk_reports(doc_id, text, reports, options.chunk_min, options.chunk_max)
     if not chunks:
         raise LoadError("没有找到可索引的正文")
     for chunk in chunks:
@@ -125,16 +132,15 @@ class _Progress:
         self.bar.close()
 
 
-def ingest_paths(paths: list[str | Path], index, chunk_min: int = 150, chunk_max: int = 400,
-                 progress: bool = False, on_file=None, options=None, on_page=None,
-                 max_bytes: int | None = None) -> dict:
+def ingest_paths(paths: list[str | Path], index, *, options=None, progress: bool = False, on_file=None,
+                 on_page=None, max_bytes: int | None = None) -> dict:
     """Ingest files into ``index``; returns the CLI summary (documents, added_chunks, skipped, errors).
 
     Every file left out is listed: refused ones (a link out of the folder, larger than ``max_bytes``, unreadable)
     under ``errors``, unsupported types found in a folder and documents already present under ``skipped``.
     ``on_file(i, n, name)`` reports progress to a UI, ``on_page(done, total, name)`` the pages of a PDF, OFD or scan
     (OCR takes seconds a page); ``progress`` shows tqdm bars on the terminal.  ``options``: the ``ingest`` settings
-    section (timeouts and OCR limits, see :class:`ingest.loaders.LoadOptions`).
+    section (chunk sizes, timeouts and OCR limits; defaults: :class:`IngestOptions`).
     """
     files, skips = collect_files(paths, max_bytes)
     summary: dict = {"documents": [], "added_chunks": 0,
@@ -150,7 +156,7 @@ def ingest_paths(paths: list[str | Path], index, chunk_min: int = 150, chunk_max
                 bar.step(i, path, summary["added_chunks"])
             pages = _PageProgress(path.name, on_page, progress)
             try:
-                doc = prepare_document(path, chunk_min, chunk_max, options, pages)
+                doc = prepare_document(path, options, pages)
             except LoadError as exc:
                 summary["errors"].append({"file": str(path), "error": str(exc)})
                 continue

@@ -48,7 +48,7 @@ def settings_factory(e5_model_dir):
 
 @pytest.fixture(scope="session")
 def embeddings(settings_factory, tmp_path_factory):
-    from assistant.search import make_embeddings_from
+    from assistant.service import make_embeddings_from
 
     return make_embeddings_from(settings_factory(tmp_path_factory.mktemp("unused")))
 
@@ -56,7 +56,7 @@ def embeddings(settings_factory, tmp_path_factory):
 @pytest.fixture
 def make_index(settings_factory, embeddings, tmp_path):
     """A fresh ReportIndex in a temp dir (real Chroma, real jieba, the real e5 model)."""
-    from assistant.search import make_store
+    from assistant.service import make_store
 
     def make(path: Path | None = None):
         return make_store(settings_factory(path or tmp_path / "index"), embeddings)
@@ -67,7 +67,7 @@ def make_index(settings_factory, embeddings, tmp_path):
 @pytest.fixture(scope="session")
 def sample_index(settings_factory, embeddings, tmp_path_factory):
     """The two sample files ingested once for the whole session (read-only for tests)."""
-    from assistant.search import make_store
+    from assistant.service import make_store
     from ingest.pipeline import ingest_paths
 
     settings = settings_factory(tmp_path_factory.mktemp("samples-index"))
@@ -161,17 +161,14 @@ def serve_app(embeddings):
     """``serve_app(settings, qa=None, llm=None)`` builds the app over ``settings`` and launches it on a free loopback
     port (auth, upload limit and queue as ``python app.py`` does); returns (url, assistant, library); closed after."""
     from app import build_app, launch
-    from assistant.library import Library
-    from assistant.qa import QAChain
-    from assistant.search import make_store
-    from assistant.service import Assistant
+    from assistant.service import assemble, build_library, make_store
 
     demos = []
 
-    def serve(settings, qa_class=QAChain, llm=None):
+    def serve(settings, qa_class=None, llm=None):
         index = make_store(settings, embeddings)
-        assistant = Assistant(settings, index, embeddings, llm, qa_class(index, embeddings, llm))
-        library = Library.from_settings(settings, index)
+        assistant = assemble(settings, index, embeddings, llm, qa_class)
+        library = build_library(settings, index)
         demo = build_app(settings, assistant, library)
         port = free_port()
         launch(demo, settings, "127.0.0.1", port, prevent_thread_lock=True, quiet=True)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from assistant.library import Library, UploadRejected, safe_name
+from ingest.pipeline import IngestOptions
 
 REPORT = """青龙湾区{year}年扫黑除恶工作情况汇报
 一、工作进展及成效
@@ -117,7 +118,7 @@ def test_reindex_rebuilds_from_the_source_files(library, tmp_path):
     before = library.counts()["chunks"]
     doc_b = next(d for d, rec in library.documents().items() if rec["name"] == "b.txt")
     Path(library.documents()[doc_b]["file"]).unlink()  # a source that went away keeps its old entry
-    library.chunk_min, library.chunk_max = 10, 20  # what a change of chunking settings would do
+    library.options = IngestOptions(chunk_min=10, chunk_max=20)  # what a change of chunking settings would do
     seen = []
     outcomes = library.reindex(on_file=lambda i, n, name: seen.append((i, n, name)))
     assert [o.status for o in outcomes] == ["已导入", "错误"] and "保留原索引" in outcomes[1].detail
@@ -189,21 +190,21 @@ def test_themes_view_lists_recurring_points_escaped(sample_index):
 
 
 def test_status_shows_models_index_and_last_speed(sample_index, embeddings, settings_factory, tmp_path):
-    from assistant.qa import QAChain
-    from assistant.service import Assistant
+    from assistant.service import assemble
     from assistant.status import SpeedLog, status_markdown
     from tests.fakes import scripted
 
     settings = settings_factory(tmp_path)
     llm = scripted("县里投入专项经费35万元[1]。")
-    qa = QAChain(sample_index, embeddings, llm)
+    assistant = assemble(settings, sample_index, embeddings, llm)
+    qa = assistant.qa
     speed = SpeedLog()
     tokens = 0
     for event in qa.answer("县里为这项斗争专门投入了多少资金？"):
         tokens += event["type"] == "token"
         if event["type"] == "final":
             speed.record_answer(event["result"], tokens)
-    text = status_markdown(Assistant(settings, sample_index, embeddings, llm, qa),
+    text = status_markdown(assistant,
                            {"documents": 2, "reports": 4, "chunks": 66}, speed)
     assert "multilingual-e5-small" in text and "384 维" in text
     assert "文档 2 个，报告 4 份，段落 66 个" in text

@@ -80,7 +80,8 @@ def test_ask_extractive_json(cli_env, samples_dir, tmp_path):
 
 
 def test_server_mode_against_a_real_chroma_server(settings_factory, embeddings, samples_dir, tmp_path):
-    from assistant.search import make_store, search_records
+    from assistant.search import search_records
+    from assistant.service import make_store
     from ingest.pipeline import ingest_paths
 
     port = free_port()

@@ -33,7 +33,7 @@ def _condensed(text: str) -> str:
 def gov_index(settings_factory, embeddings, tmp_path_factory):
     if not MULTI.is_dir():
         pytest.skip("../shared/corpus_multi not present")
-    from assistant.search import make_store
+    from assistant.service import make_store
     from ingest.pipeline import ingest_paths
 
     folder = tmp_path_factory.mktemp("gov")

@@ -152,7 +152,7 @@ def test_links_out_of_the_folder_never_reach_the_index(tmp_path):
 # ------------------------------------------------------------------------------------------ 3. size, zip bombs, batches
 
 def test_one_size_limit_for_the_command_line_and_the_app(tmp_path, monkeypatch):
-    from assistant.library import Library
+    from assistant.service import build_library
     from assistant.settings import Settings
 
     monkeypatch.setenv("HUIBAO_INGEST__MAX_FILE_MB", "0.5")
@@ -162,9 +162,9 @@ def test_one_size_limit_for_the_command_line_and_the_app(tmp_path, monkeypatch):
     class Reader:
         embeddings = HashEmbeddings()
 
-    monkeypatch.setattr("assistant.search.make_store", lambda s, e=None: object())
+    monkeypatch.setattr("assistant.service.make_store", lambda s, e=None: object())
     settings.store.path = tmp_path / "index"
-    assert Library.from_settings(settings, Reader()).max_bytes == 2**19
+    assert build_library(settings, Reader()).max_bytes == 2**19
 
 
 def test_files_over_the_limit_are_refused_and_the_next_is_reached(tmp_path):
@@ -257,7 +257,8 @@ def test_empty_or_meaningless_questions_are_refused_politely(question):
 
 
 def test_long_questions_and_forged_history_are_cut_before_retrieval_and_the_model():
-    from assistant.qa import QAChain, QAConfig
+    from assistant.qa import QAChain
+    from assistant.settings import SearchSettings
 
     seen = []
 
@@ -270,7 +271,7 @@ def test_long_questions_and_forged_history_are_cut_before_retrieval_and_the_mode
             return []
 
     llm = scripted("改写后的问题" * 1000)  # a model that rewrites the follow-up into 6,000 characters
-    chain = QAChain(Recording(), HashEmbeddings(), llm, QAConfig(max_question_chars=300))
+    chain = QAChain(Recording(), HashEmbeddings(), llm, SearchSettings(max_query_chars=300))
     history = [{"role": "user", "content": "线索" * 20000}, {"role": "assistant", "content": "答" * 20000}]
     result = chain.run("扫黑除恶" * 10000, history)
     assert seen and max(map(len, seen)) <= 300 and len(result["standalone_question"]) <= 300
@@ -438,7 +439,7 @@ def test_kill_9_during_reindex_loses_no_document(library_settings, make_index, c
     added = library.add_files([(report_file(Path(library_settings.ui.upload_dir).parent, "q.txt"), "青龙湾.txt")])
     assert added[0].status == "已导入"
     before = {d: rec["chunks"] for d, rec in library.documents().items()}
-    run = ("from assistant.settings import load_settings; from assistant.search import make_store; "
+    run = ("from assistant.settings import load_settings; from assistant.service import make_store; "
            "from assistant.library import Library\n"
            f"s = load_settings({str(library_settings.store.path)!r}); r = make_store(s)\n"
            f"Library(r, make_store(s, r.embeddings), {library_settings.ui.upload_dir!r}, 2**20).reindex()")

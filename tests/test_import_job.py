@@ -63,7 +63,7 @@ def test_killed_batch_resumes_without_redoing_finished_documents(tmp_path, e5_mo
     assert len(summary["documents"]) + len(skipped) == 8  # …and the rest is imported
     assert not summary["errors"]
 
-    from assistant.search import make_store
+    from assistant.service import make_store
     from assistant.settings import load_settings
 
     index = make_store(load_settings(db), embeddings)

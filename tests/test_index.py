@@ -71,7 +71,7 @@ def test_crash_mid_document_leaves_no_partial_document(make_index, samples_dir, 
 
 
 def test_other_embedding_model_is_refused(make_index, settings_factory, embeddings, samples_dir, tmp_path):
-    from assistant.search import make_store
+    from assistant.service import make_store
 
     index = make_index(tmp_path / "idx")
     ingest_paths([samples_dir], index)

@@ -117,15 +117,16 @@ def test_prior_lifts_the_implied_report_without_excluding_the_other(mixed_librar
 
 
 def test_search_records_and_the_answer_chain_use_the_prior(mixed_library, settings_factory, tmp_path, embeddings):
-    from assistant.qa import QAChain, QAConfig
+    from assistant.qa import QAChain
     from assistant.search import search_records
+    from assistant.settings import SearchSettings
 
     settings = settings_factory(tmp_path / "index")
     question = "县里为这项斗争专门投入了多少资金？"
     assert search_records(mixed_library, question, 3, settings)[0]["org"] == "某县"
     settings.search.prior_weight = 0
     assert search_records(mixed_library, question, 3, settings)[0]["org"] == "江南省人民政府"
-    chain = QAChain(mixed_library, embeddings, None, QAConfig(k=3))
+    chain = QAChain(mixed_library, embeddings, None, SearchSettings(k=3))
     assert chain.retrieve(question)[0].meta["org"] == "某县"
 
 

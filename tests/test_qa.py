@@ -142,23 +142,28 @@ def test_an_invented_count_gives_way_to_the_sentence_that_counts_the_thing(chain
 def test_the_chain_searches_with_the_configured_weights(sample_index, embeddings, monkeypatch):
     """HUIBAO_SEARCH__CONTEXT_WEIGHT / KEYWORD_WEIGHT / PRIOR_WEIGHT reach 问答 as they reach 检索 (they once did
     not: the chain called index.search with the defaults)."""
-    from assistant.qa import QAConfig
     from assistant.service import build_assistant
-    from assistant.settings import Settings
+    from assistant.settings import SearchSettings, Settings
 
     seen = []
     real = type(sample_index).search
     monkeypatch.setattr(type(sample_index), "search",
                         lambda self, *a, **kw: seen.append(kw) or real(self, *a, **kw))
-    config = QAConfig(context_weight=0.0, keyword_weight=2.5, prior_weight=0.5)
-    QAChain(sample_index, embeddings, None, config).retrieve(FUNDS)
-    assert seen and all(kw["context_weight"] == 0.0 and kw["keyword_weight"] == 2.5 and kw["prior_weight"] == 0.5
-                        for kw in seen)
-    # and the one wiring place takes them from the settings
+    search = SearchSettings(context_weight=0.0, keyword_weight=2.5, prior_weight=0.5, candidates=7)
+    QAChain(sample_index, embeddings, None, search).retrieve(FUNDS)
+    assert seen and all(kw["options"] is search for kw in seen)  # the section whole: candidates, rrf_k, weights
+    # and they change what the index returns: all fusion weight on keywords versus none
+    keywords = SearchSettings(context_weight=0.0, keyword_weight=50.0, prior_weight=0.0)
+    dense = SearchSettings(context_weight=0.0, keyword_weight=0.0, prior_weight=0.0)
+    assert [h.chunk_id for h in real(sample_index, FUNDS, 5, options=keywords)][:3] == \
+        [h.chunk_id for h in real(sample_index, FUNDS, 5, mode="keyword")][:3]
+    assert [h.chunk_id for h in real(sample_index, FUNDS, 5, options=dense)] == \
+        [h.chunk_id for h in real(sample_index, FUNDS, 5, mode="dense")]
+    # and the one wiring place hands the settings' section to the chain, leaving the caller's settings unchanged
     settings = Settings()
-    settings.search.context_weight, settings.search.keyword_weight = 0.1, 3.0
+    settings.search.context_weight, settings.search.keyword_weight, settings.llm.backend = 0.1, 3.0, "auto"
     monkeypatch.setattr("assistant.service.make_embeddings_from", lambda s: embeddings)
-    monkeypatch.setattr("assistant.service.make_store", lambda s, e: sample_index)
-    settings.llm.backend = "none"
-    qa = build_assistant(settings).qa
-    assert (qa.config.context_weight, qa.config.keyword_weight) == (0.1, 3.0)
+    monkeypatch.setattr("assistant.service.make_store", lambda s, e=None: sample_index)
+    assistant = build_assistant(settings, "none")
+    assert assistant.qa.search is settings.search and assistant.drafter.copy_limit == settings.review.copy_min
+    assert assistant.llm is None and assistant.settings.llm.backend == "none" and settings.llm.backend == "auto"

@@ -44,7 +44,7 @@ DJ, XL = "《2026年东江省人民政府工作报告》", "《西岭省政府�
 
 @pytest.fixture(scope="module")
 def index(settings_factory, embeddings, tmp_path_factory):
-    from assistant.search import make_store
+    from assistant.service import make_store
     from ingest.pipeline import ingest_paths
 
     docs = tmp_path_factory.mktemp("parallel")

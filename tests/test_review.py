@@ -143,12 +143,12 @@ def test_a_passage_copied_from_another_unit_and_its_place_name(reviewer, county,
 
 
 def test_review_limits_are_clear_errors(sample_index):
-    from assistant.review import ReviewConfig
+    from assistant.settings import ReviewSettings
 
     with pytest.raises(ValueError, match="稿件为空"):
         Reviewer(sample_index).review("  \n ")
     with pytest.raises(ValueError, match="HUIBAO_REVIEW__MAX_CHARS"):
-        Reviewer(sample_index, config=ReviewConfig(max_chars=100)).review("字" * 101)
+        Reviewer(sample_index, settings=ReviewSettings(max_chars=100)).review("字" * 101)
 
 
 # ------------------------------------------------------------------------------------------- Word comments
@@ -307,7 +307,7 @@ def test_review_tab_escapes_the_draft_and_returns_commented_word(library_setting
 
 def test_themes_are_kept_beside_the_index_for_the_next_review(library_settings, embeddings, monkeypatch):
     import assistant.themes as themes_module
-    from assistant.search import make_store
+    from assistant.service import make_store
 
     index = make_store(library_settings, embeddings)
     for stale in index.path.glob("review-themes-*.json"):

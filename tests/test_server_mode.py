@@ -86,7 +86,7 @@ def _eventually(check, seconds: float = 5.0):
 
 
 def test_two_processes_share_one_library(chroma_server, settings_factory, embeddings, e5_model_dir, tmp_path):
-    from assistant.search import make_store
+    from assistant.service import make_store
     from ingest.pipeline import ingest_paths
 
     docs = tmp_path / "docs"

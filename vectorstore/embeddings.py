@@ -40,10 +40,12 @@ class SentenceTransformerEmbeddings(Embeddings):
         return vectors.tolist()
 
 
-def make_embeddings(model: str | Path, model_id: str = "", query_prefix: str = "query: ",
-                    passage_prefix: str = "passage: ", device: str = "cpu", threads: int = 2,
-                    batch_size: int = 16) -> SentenceTransformerEmbeddings:
-    """Load a sentence-transformers model from a local folder (or the local HF cache) without touching the network."""
+def make_embeddings(options) -> SentenceTransformerEmbeddings:
+    """Load a sentence-transformers model from a local folder (or the local HF cache) without touching the network.
+
+    ``options``: the ``embedding`` settings section (model, model_id, query_prefix, passage_prefix, device, threads,
+    batch_size; their defaults are stated there, once)."""
+    model, model_id = options.model, options.model_id
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -57,6 +59,7 @@ def make_embeddings(model: str | Path, model_id: str = "", query_prefix: str = "
         from sentence_transformers import SentenceTransformer
     except ImportError as exc:  # pragma: no cover - depends on the install
         raise RuntimeError(f"sentence-transformers is not installed ({exc}): run `make install`") from exc
-    torch.set_num_threads(max(1, threads))
-    st = SentenceTransformer(str(model), device=device)
-    return SentenceTransformerEmbeddings(st, model_id or path.name, query_prefix, passage_prefix, batch_size)
+    torch.set_num_threads(max(1, options.threads))
+    st = SentenceTransformer(str(model), device=options.device)
+    return SentenceTransformerEmbeddings(st, model_id or path.name, options.query_prefix, options.passage_prefix,
+                                         options.batch_size)

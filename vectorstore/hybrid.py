@@ -23,6 +23,18 @@ class Hit:
     extra: dict = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class SearchOptions:
+    """How the hybrid search fuses its rankings (the defaults of the matching ``HUIBAO_SEARCH__*`` settings, whose
+    section is passed whole in its place)."""
+
+    candidates: int = 20  # candidates taken from each retriever before fusion
+    rrf_k: int = 10  # reciprocal-rank-fusion constant (small: the top ranks dominate)
+    context_weight: float = 0.35  # whole-chunk vectors beside sentence-window vectors (weight 1)
+    keyword_weight: float = 1.0  # BM25, further scaled by the squared share of the query its best hit covers
+    prior_weight: float = 1.0  # the question's soft prior, ranked once more; 0: off
+
+
 def normalise_filters(filters: dict | None) -> dict[str, list]:
     """Keep known keys with values; scalars become one-element lists."""
     out = {}
@@ -66,7 +78,7 @@ def prior_matches(meta: dict, prior: dict[str, dict]) -> bool:
                for op, values in cond.items())
 
 
-def rrf_fuse(rankings: list[tuple[list[str], float]], rrf_k: int = 60) -> dict[str, float]:
+def rrf_fuse(rankings: list[tuple[list[str], float]], rrf_k: int = SearchOptions.rrf_k) -> dict[str, float]:
     """Weighted reciprocal-rank fusion: score = Σ weight / (rrf_k + rank)."""
     scores: dict[str, float] = {}
     for ids, weight in rankings:
@@ -75,7 +87,8 @@ def rrf_fuse(rankings: list[tuple[list[str], float]], rrf_k: int = 60) -> dict[s
     return scores
 
 
-def hybrid_search(rankings: list[tuple[str, list[tuple], float]], lookup, k: int, rrf_k: int = 10) -> list[Hit]:
+def hybrid_search(rankings: list[tuple[str, list[tuple], float]], lookup, k: int,
+                  rrf_k: int = SearchOptions.rrf_k) -> list[Hit]:
     """Fuse named rankings ``(name, [(chunk_id, score, text?, meta?), …], weight)`` by weighted RRF.
 
     ``lookup(ids)`` fetches text and metadata of hits that came without them (keyword hits).

@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 
 from .chroma import ChromaStore
-from .hybrid import (Hit, chroma_where, hybrid_search, normalise_filters, normalise_prior, prior_matches,
-                     prior_where)
+from .hybrid import (Hit, SearchOptions, chroma_where, hybrid_search, normalise_filters, normalise_prior,
+                     prior_matches, prior_where)
 from .keyword import COLUMNS as KEYWORD_COLUMNS
 from .keyword import KeywordIndex
 from .manifest import FileManifest
@@ -224,10 +224,9 @@ class ReportIndex:
         titles = sorted({t for _, t in met if t in own.get("report_title", [t])})
         return {**own, "doc_id": docs or ["∅"], "report_title": titles or ["∅"]}
 
-    def search(self, query: str, k: int = 5, filters: dict | None = None, mode: str = "hybrid",
-               candidates: int = 20, rrf_k: int = 10, context_weight: float = 0.35, keyword_weight: float = 1.0,
-               query_vector: list[float] | None = None, prior: dict | None = None,
-               prior_weight: float = 1.0) -> list[Hit]:
+    def search(self, query: str, k: int, filters: dict | None = None, mode: str = "hybrid", *,
+               options: SearchOptions | None = None, query_vector: list[float] | None = None,
+               prior: dict | None = None) -> list[Hit]:
         """Top ``k`` chunks for ``query``.
 
         ``mode``: hybrid (the product: sentence-window vectors, fused with whole-chunk vectors that carry the title
@@ -236,7 +235,11 @@ class ReportIndex:
         ``prior`` (hybrid only): the reports a question implies, as ``{key: {"$in"|"$nin": values}}`` on chunk
         metadata; sentence windows and keyword hits of those reports are ranked once more and fused with
         ``prior_weight`` — a soft preference that also brings them into the pool, never a filter.
+        ``options``: the fusion's candidates, ``rrf_k`` and weights — the ``search`` settings section, or
+        :class:`~vectorstore.hybrid.SearchOptions` (its defaults).
         """
+        o = options or SearchOptions()
+        candidates, rrf_k, keyword_weight = o.candidates, o.rrf_k, o.keyword_weight
         self.refresh()
         flt = normalise_filters(filters)
         visible = set(self.documents)  # only completed documents are visible
@@ -260,19 +263,19 @@ class ReportIndex:
             rankings.append(("dense", [(cid, sim, *chunks[cid]) for cid, sim, _, _ in windows if cid in chunks], 1.0))
         if mode in ("hybrid", "dense-chunk"):
             rankings.append(("context" if mode == "hybrid" else "dense", self.store.query(vector, candidates, where),
-                             context_weight if mode == "hybrid" else 1.0))
+                             o.context_weight if mode == "hybrid" else 1.0))
         if mode in ("hybrid", "keyword"):
             keyword = self.keyword.search(query, candidates, self._keyword_filters(flt))
             if mode == "hybrid" and keyword:
                 keyword_weight *= self.keyword.coverage(query, keyword[0][0]) ** 2
             rankings.append(("keyword", keyword, keyword_weight if mode == "hybrid" else 1.0))
         searched = flt.get("doc_id", visible)
-        if mode == "hybrid" and (pri := self._selective(normalise_prior(prior), searched)) and prior_weight > 0:
+        if mode == "hybrid" and (pri := self._selective(normalise_prior(prior), searched)) and o.prior_weight > 0:
             # chunk texts are fetched by the fusion only for the winners the other rankings did not bring
             windows = self.store.query_sentences(vector, candidates, prior_where(flt, pri))
-            rankings.append(("prior", [(cid, sim) for cid, sim, _, _ in windows], prior_weight))
+            rankings.append(("prior", [(cid, sim) for cid, sim, _, _ in windows], o.prior_weight))
             keyword = self.keyword.search(query, candidates, self._keyword_filters(flt, pri))
             if keyword:
                 coverage = self.keyword.coverage(query, keyword[0][0])
-                rankings.append(("prior-keyword", keyword, prior_weight * coverage ** 2))
+                rankings.append(("prior-keyword", keyword, o.prior_weight * coverage ** 2))
         return hybrid_search(rankings, self.store.get, k, rrf_k)
