@@ -32,10 +32,16 @@ class Assistant:
 
 
 def make_embeddings_from(settings: Settings):
-    """The sentence-transformers embedder of ``settings.embedding``."""
-    from vectorstore.embeddings import make_embeddings
+    """The embedder of ``settings.embedding``: the sentence-transformers model, or the model-free hash embedder."""
+    match settings.embedding.backend:
+        case "hash":
+            from vectorstore.hash_embeddings import HashEmbeddings
 
-    return make_embeddings(settings.embedding)
+            return HashEmbeddings()
+        case _:
+            from vectorstore.embeddings import make_embeddings
+
+            return make_embeddings(settings.embedding)
 
 
 def make_store(settings: Settings, embeddings=None):

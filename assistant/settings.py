@@ -23,6 +23,10 @@ DEFAULT_DATA_DIR = Path("data")
 class EmbeddingSettings(BaseModel):
     """Which sentence-transformers model embeds chunks and queries."""
 
+    backend: Literal["sentence-transformers", "hash"] = Field(
+        "sentence-transformers", description="sentence-transformers: the model below; hash: a deterministic embedder "
+        "of hashed jieba tokens and character bigrams that loads no model (tests of chain logic and CLI contracts; "
+        "retrieval becomes lexical, so never for a real library).")
     model: str = Field(
         "data/models/multilingual-e5-small",
         description="Path of a sentence-transformers folder (or a model name already in the local HF cache). "

@@ -1,4 +1,10 @@
-"""Shared fixtures: the real converted e5 model, the sample corpus, temp index dirs."""
+"""Shared fixtures: the deterministic hash embedder (logic) and the real converted e5 model (retrieval quality), the
+sample corpus, temp index dirs.
+
+``embeddings``, ``make_index``, ``sample_index`` and ``settings_factory`` use the model-free hash embedder
+(vectorstore/hash_embeddings.py): tests of chain logic, guards, library operations, CLI contracts and hostile input
+run in seconds.  ``e5_embeddings``, ``make_e5_index``, ``e5_sample_index`` and ``settings_factory(..., e5=True)`` use
+multilingual-e5-small, for the tests where retrieval quality is the point (marked ``e5``)."""
 from __future__ import annotations
 
 import os
@@ -15,6 +21,8 @@ SAMPLES = ROOT / "data" / "samples"
 SHARED = ROOT.parent / "shared"
 GGUF = Path(os.environ.get("HUIBAO_TEST_GGUF", ROOT / "data" / "models" / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"))
 MODEL_DIR = Path(os.environ.get("HUIBAO_TEST_MODEL_DIR", ROOT / "data" / "models" / "multilingual-e5-small"))
+# A CLI process over an index made with the ``embeddings`` fixture: the same hash embedder, no LLM.
+HASH_ENV = {"HUIBAO_EMBEDDING__BACKEND": "hash", "HUIBAO_LLM__BACKEND": "none"}
 
 
 @pytest.fixture(scope="session")
@@ -31,13 +39,17 @@ def samples_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def settings_factory(e5_model_dir):
-    """Settings pointing at the converted model and a given data dir."""
+def settings_factory(request):
+    """Settings over a given data dir: the hash embedder (as ``embeddings``), or with ``e5=True`` the converted
+    model (as ``e5_embeddings``; the model is converted first if needed)."""
     from assistant.settings import Settings
 
-    def make(path: Path, **store):
+    def make(path: Path, e5: bool = False, **store):
         settings = Settings()
-        settings.embedding.model = str(e5_model_dir)
+        if e5:
+            settings.embedding.model = str(request.getfixturevalue("e5_model_dir"))
+        else:
+            settings.embedding.backend = "hash"
         settings.store.path = Path(path)
         for key, value in store.items():
             setattr(settings.store, key, value)
@@ -47,33 +59,61 @@ def settings_factory(e5_model_dir):
 
 
 @pytest.fixture(scope="session")
-def embeddings(settings_factory, tmp_path_factory):
+def embeddings():
+    """The deterministic hash embedder: chain logic, not retrieval quality (no model loaded)."""
+    from vectorstore.hash_embeddings import HashEmbeddings
+
+    return HashEmbeddings()
+
+
+@pytest.fixture(scope="session")
+def e5_embeddings(settings_factory, tmp_path_factory):
+    """The real multilingual-e5-small, loaded once."""
     from assistant.service import make_embeddings_from
 
-    return make_embeddings_from(settings_factory(tmp_path_factory.mktemp("unused")))
+    return make_embeddings_from(settings_factory(tmp_path_factory.mktemp("unused"), e5=True))
 
 
-@pytest.fixture
-def make_index(settings_factory, embeddings, tmp_path):
-    """A fresh ReportIndex in a temp dir (real Chroma, real jieba, the real e5 model)."""
+def _index_maker(settings_factory, embeddings, tmp_path, e5: bool):
     from assistant.service import make_store
 
     def make(path: Path | None = None):
-        return make_store(settings_factory(path or tmp_path / "index"), embeddings)
+        return make_store(settings_factory(path or tmp_path / "index", e5=e5), embeddings)
 
     return make
 
 
-@pytest.fixture(scope="session")
-def sample_index(settings_factory, embeddings, tmp_path_factory):
-    """The two sample files ingested once for the whole session (read-only for tests)."""
+@pytest.fixture
+def make_index(settings_factory, embeddings, tmp_path):
+    """A fresh ReportIndex in a temp dir (real Chroma, real jieba, the hash embedder)."""
+    return _index_maker(settings_factory, embeddings, tmp_path, False)
+
+
+@pytest.fixture
+def make_e5_index(settings_factory, e5_embeddings, tmp_path):
+    """A fresh ReportIndex in a temp dir with the real e5 model."""
+    return _index_maker(settings_factory, e5_embeddings, tmp_path, True)
+
+
+def _ingested_samples(settings, embeddings):
     from assistant.service import make_store
     from ingest.pipeline import ingest_paths
 
-    settings = settings_factory(tmp_path_factory.mktemp("samples-index"))
     index = make_store(settings, embeddings)
     ingest_paths([SAMPLES], index)
     return index
+
+
+@pytest.fixture(scope="session")
+def sample_index(settings_factory, embeddings, tmp_path_factory):
+    """The two sample files ingested once for the whole session with the hash embedder (read-only for tests)."""
+    return _ingested_samples(settings_factory(tmp_path_factory.mktemp("samples-index")), embeddings)
+
+
+@pytest.fixture(scope="session")
+def e5_sample_index(settings_factory, e5_embeddings, tmp_path_factory):
+    """The two sample files ingested once with the real e5 model (read-only; retrieval-quality tests)."""
+    return _ingested_samples(settings_factory(tmp_path_factory.mktemp("e5-samples-index"), e5=True), e5_embeddings)
 
 
 # ---------------------------------------------------------------- the real local model (slow tests)

@@ -15,6 +15,7 @@ from assistant.draft import DraftChain, DraftConfig, DraftRequest, draft_to_docx
 from assistant.draft_text import clean_body, self_name, to_own_level, unit_level
 from assistant.guards import longest_copy, unsupported_figures
 from assistant.names import NameGuard, family_of, place_names
+from tests.conftest import HASH_ENV
 from tests.fakes import scripted
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -161,8 +162,8 @@ def test_word_export_of_a_draft(sample_index, embeddings, tmp_path):
     assert "X次" in highlighted
 
 
-def test_draft_cli_contract(e5_model_dir, sample_index, tmp_path):
-    env = {**os.environ, "HUIBAO_EMBEDDING__MODEL": str(e5_model_dir), "HUIBAO_LLM__BACKEND": "none"}
+def test_draft_cli_contract(sample_index, tmp_path):
+    env = {**os.environ, **HASH_ENV}
     facts = tmp_path / "facts.txt"
     facts.write_text("\n".join(FACTS), encoding="utf-8")
     db = str(sample_index.path)

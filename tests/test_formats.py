@@ -54,6 +54,7 @@ def made(tmp_path_factory):
     return files
 
 
+@pytest.mark.office
 @pytest.mark.parametrize("fmt", ["doc", "wps", "pdf", "ofd"])
 def test_each_format_reads_like_the_original(made, original, fmt):
     doc = prepare_document(made[fmt])
@@ -66,17 +67,20 @@ def test_each_format_reads_like_the_original(made, original, fmt):
         assert doc.text.count("\n") == original.text.count("\n")
 
 
+@pytest.mark.office
 def test_wps_is_the_word97_container_wps_office_writes(made):
     """LibreOffice has no Kingsoft export: its .wps is the OLE compound file (Word 97 streams) WPS files use."""
     assert made["wps"].read_bytes()[:8] == bytes.fromhex("D0CF11E0A1B11AE1")
 
 
+@pytest.mark.office
 def test_libreoffice_missing_is_a_clear_error(made, monkeypatch):
     monkeypatch.setenv("PATH", "/nonexistent")
     with pytest.raises(LoadError, match="LibreOffice.*libreoffice-writer-nogui"):
         load_segments(made["doc"])
 
 
+@pytest.mark.office
 def test_a_hung_conversion_is_killed_at_the_timeout(made, tmp_path, monkeypatch):
     """A soffice that never finishes: the file fails after the timeout, its process group is gone."""
     bin_dir = tmp_path / "bin"
@@ -95,6 +99,7 @@ def test_a_hung_conversion_is_killed_at_the_timeout(made, tmp_path, monkeypatch)
         os.kill(pid, 0)
 
 
+@pytest.mark.office
 def test_concurrent_conversions_do_not_clash(made):
     results: list = []
     threads = [threading.Thread(target=lambda f=f: results.append(load_segments(f)[0].text))
@@ -156,6 +161,7 @@ def no_network(monkeypatch):
     monkeypatch.setattr(socket, "create_connection", refuse)
 
 
+@pytest.mark.ocr
 def test_scanned_pdf_is_read_by_ocr_offline(original, tmp_path, no_network):
     """A 红头 scan at 200 dpi: ≥ 95 % of the text, the same sections, masthead/文号/page numbers/seal kept out of the
     first chunk, every chunk marked as OCR, progress reported per page."""
@@ -175,6 +181,7 @@ def test_scanned_pdf_is_read_by_ocr_offline(original, tmp_path, no_network):
     assert not re.search(r"—\s*\d+\s*—|^\W*\d+\W*$", first, re.M)
 
 
+@pytest.mark.ocr
 def test_grey_page_image_drops_the_masthead_by_size(original, tmp_path, no_network):
     """A grey photo of the first page (the masthead no longer red): dropped because its characters are huge."""
     image = makers.render_pages(SAMPLE.read_text(encoding="utf-8"), 200, grey=True, seal=False, max_pages=1)[0]
@@ -189,6 +196,8 @@ def test_grey_page_image_drops_the_masthead_by_size(original, tmp_path, no_netwo
     assert match(text, page_one) >= 0.95
 
 
+@pytest.mark.office
+@pytest.mark.ocr
 def test_mixed_pdf_marks_only_the_scanned_pages(made, tmp_path, no_network):
     """A text PDF with a scanned page appended: only the chunks from that page say source=ocr."""
     from pypdfium2 import PdfDocument

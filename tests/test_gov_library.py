@@ -29,8 +29,7 @@ def _condensed(text: str) -> str:
     return "\n".join(lines[i] for i in keep)
 
 
-@pytest.fixture(scope="module")
-def gov_index(settings_factory, embeddings, tmp_path_factory):
+def _gov_index(settings, embeddings, tmp_path_factory):
     if not MULTI.is_dir():
         pytest.skip("../shared/corpus_multi not present")
     from assistant.service import make_store
@@ -39,10 +38,22 @@ def gov_index(settings_factory, embeddings, tmp_path_factory):
     folder = tmp_path_factory.mktemp("gov")
     for path in sorted(MULTI.glob("*.txt")):
         (folder / path.name).write_text(_condensed(path.read_text(encoding="utf-8")), encoding="utf-8")
-    index = make_store(settings_factory(tmp_path_factory.mktemp("gov-index")), embeddings)
+    index = make_store(settings, embeddings)
     summary = ingest_paths([folder], index)
     assert not summary["errors"] and len(summary["documents"]) == 4
     return index
+
+
+@pytest.fixture(scope="module")
+def gov_index(settings_factory, embeddings, tmp_path_factory):
+    return _gov_index(settings_factory(tmp_path_factory.mktemp("gov-index")), embeddings, tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def e5_gov_index(settings_factory, e5_embeddings, tmp_path_factory):
+    """With the real model: which problems recur across the governments is a matter of meaning."""
+    return _gov_index(settings_factory(tmp_path_factory.mktemp("e5-gov-index"), e5=True), e5_embeddings,
+                      tmp_path_factory)
 
 
 def test_manifest_and_filters_know_the_governments(gov_index):
@@ -63,10 +74,11 @@ def test_themes_of_problems_span_the_reports(gov_index):
     assert len({p["org"] for t in themes for p in t["points"]}) == 4
 
 
-def test_problems_draft_for_a_province_names_the_recurring_problems(gov_index, embeddings):
+@pytest.mark.e5
+def test_problems_draft_for_a_province_names_the_recurring_problems(e5_gov_index, e5_embeddings):
     from assistant.draft import DraftChain, DraftRequest
 
-    result = DraftChain(gov_index, embeddings, None).run(DraftRequest("problems", "某省人民政府", length=400))
+    result = DraftChain(e5_gov_index, e5_embeddings, None).run(DraftRequest("problems", "某省人民政府", length=400))
     assert result["mode"] == "outline" and result["points"]
     headings = " ".join(p["heading"] for p in result["points"])
     named = [name for name, pattern in RECURRING.items() if re.search(pattern, headings)]

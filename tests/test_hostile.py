@@ -5,7 +5,6 @@ the plumbing is under test, the real e5 model where the product's commands run.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import signal
@@ -25,8 +24,10 @@ from ingest.clean import SENTENCE_MAX, clean_text, split_sentences
 from ingest.loaders import LoadError, decode_text, load_document
 from ingest.sources import collect_files
 from ingest.structure import parse_document
+from tests.conftest import HASH_ENV
 from tests.fakes import scripted
 from tests.test_app_library import REPORT, report_file
+from vectorstore.hash_embeddings import HashEmbeddings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,32 +38,10 @@ def _run(args, env, timeout=600, **kw):
 
 
 @pytest.fixture
-def cli_env(e5_model_dir):
+def cli_env():
+    """Command-line processes over indexes made with the hash embedder (the ``embeddings`` fixture's)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUIBAO_")}
-    return {**env, "HUIBAO_EMBEDDING__MODEL": str(e5_model_dir), "HUIBAO_LLM__BACKEND": "none"}
-
-
-class HashEmbeddings:
-    """Deterministic 16-d vectors from character bigrams; records the size of every embedding call."""
-
-    model_id, dimension = "hash-16", 16
-
-    def __init__(self):
-        self.calls: list[int] = []
-
-    def _vec(self, text: str) -> list[float]:
-        v = [0.0] * 16
-        for a, b in zip(text, text[1:]):
-            v[int(hashlib.md5((a + b).encode()).hexdigest(), 16) % 16] += 1.0
-        norm = sum(x * x for x in v) ** 0.5 or 1.0
-        return [x / norm for x in v]
-
-    def embed_documents(self, texts):
-        self.calls.append(len(texts))
-        return [self._vec(t) for t in texts]
-
-    def embed_query(self, text):
-        return self._vec(text)
+    return {**env, **HASH_ENV}
 
 
 def hash_index(path: Path):
@@ -420,6 +399,7 @@ def _consistent(index) -> None:
     assert {m["doc_id"] for m in windows} == docs
 
 
+@pytest.mark.processes
 def test_kill_9_during_remove_leaves_a_consistent_index(library_settings, make_index, cli_env):
     index = make_index(library_settings.store.path)
     doc_id, rec = next(iter(index.documents.items()))
@@ -431,6 +411,7 @@ def test_kill_9_during_remove_leaves_a_consistent_index(library_settings, make_i
     _consistent(fresh)
 
 
+@pytest.mark.processes
 def test_kill_9_during_reindex_loses_no_document(library_settings, make_index, cli_env):
     from assistant.library import Library
 
@@ -476,6 +457,7 @@ main([{docs!r}, "--db", {db!r}])
 """
 
 
+@pytest.mark.processes
 def test_a_reader_keeps_answering_across_a_killed_and_resumed_import(tmp_path, cli_env, make_index):
     """The app open while an import is killed mid-write and run again: the orphans are purged and the same ids
     written anew by another process, and the app's in-memory vector index must not turn every query into an

@@ -9,6 +9,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from ingest.pipeline import _Progress
 
 from .conftest import ROOT
@@ -36,7 +38,9 @@ def test_progress_total_leaves_out_files_already_imported(tmp_path):
     assert bar.bar.n == bar.bar.total == 500
 
 
-def test_killed_batch_resumes_without_redoing_finished_documents(tmp_path, e5_model_dir, embeddings):
+@pytest.mark.processes
+@pytest.mark.e5  # the real model's pace leaves time to kill the batch between documents
+def test_killed_batch_resumes_without_redoing_finished_documents(tmp_path, e5_model_dir, e5_embeddings):
     docs = tmp_path / "docs"
     docs.mkdir()
     for n in range(1, 9):
@@ -66,6 +70,6 @@ def test_killed_batch_resumes_without_redoing_finished_documents(tmp_path, e5_mo
     from assistant.service import make_store
     from assistant.settings import load_settings
 
-    index = make_store(load_settings(db), embeddings)
+    index = make_store(load_settings(db), e5_embeddings)
     assert len(index.documents) == 8
     assert index.store.count() == index.count() == index.keyword.count()  # nothing half-written was kept

@@ -78,7 +78,7 @@ def test_other_embedding_model_is_refused(make_index, settings_factory, embeddin
     original = embeddings.model_id
     embeddings.model_id = "bge-small-zh-v1.5"
     try:
-        with pytest.raises(EmbeddingMismatchError, match="multilingual-e5-small"):
+        with pytest.raises(EmbeddingMismatchError, match=original):
             make_store(settings_factory(tmp_path / "idx"), embeddings)
     finally:
         embeddings.model_id = original

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.prior import load_rules, question_prior
-from vectorstore.hybrid import normalise_prior, prior_matches, prior_where
+from vectorstore.hybrid import SearchOptions, normalise_prior, prior_matches, prior_where
 
 REPORTS = [
     {"org": "某县", "place": "", "level": "县", "kind": "工作汇报"},
@@ -90,9 +90,7 @@ PROVINCE = """2026年江南省政府工作报告
 """
 
 
-@pytest.fixture
-def mixed_library(make_index, tmp_path):
-    """A county's campaign report beside a provincial government work report that uses the question's words."""
+def _mixed(make_index, tmp_path):
     from ingest.pipeline import ingest_paths
 
     (tmp_path / "docs").mkdir()
@@ -103,35 +101,50 @@ def mixed_library(make_index, tmp_path):
     return index
 
 
+@pytest.fixture
+def mixed_library(make_e5_index, tmp_path):
+    """A county's campaign report beside a provincial government work report that uses the question's words (the
+    real model: which report wins is retrieval quality)."""
+    return _mixed(make_e5_index, tmp_path)
+
+
+@pytest.fixture
+def hash_mixed_library(make_index, tmp_path):
+    """The same library with the hash embedder, for the fusion's logic."""
+    return _mixed(make_index, tmp_path)
+
+
+@pytest.mark.e5
 @pytest.mark.parametrize("question", ["县里为这项斗争专门投入了多少资金？", "督导组检查了几轮？"])
 def test_prior_lifts_the_implied_report_without_excluding_the_other(mixed_library, question):
     from assistant.prior import library_reports
 
     prior = question_prior(question, library_reports(mixed_library))
     assert prior
-    plain = mixed_library.search(question, k=5, prior=prior, prior_weight=0)
+    plain = mixed_library.search(question, k=5, prior=prior, options=SearchOptions(prior_weight=0))
     assert plain[0].meta["org"] == "江南省人民政府"  # the government report's words win without the prior
-    lifted = mixed_library.search(question, k=5, prior=prior, prior_weight=1.0)
+    lifted = mixed_library.search(question, k=5, prior=prior, options=SearchOptions(prior_weight=1.0))
     assert lifted[0].meta["org"] == "某县"
     assert "江南省人民政府" in {h.meta["org"] for h in lifted}  # preferred, not filtered
 
 
-def test_search_records_and_the_answer_chain_use_the_prior(mixed_library, settings_factory, tmp_path, embeddings):
+@pytest.mark.e5
+def test_search_records_and_the_answer_chain_use_the_prior(mixed_library, settings_factory, tmp_path, e5_embeddings):
     from assistant.qa import QAChain
     from assistant.search import search_records
     from assistant.settings import SearchSettings
 
-    settings = settings_factory(tmp_path / "index")
+    settings = settings_factory(tmp_path / "index", e5=True)
     question = "县里为这项斗争专门投入了多少资金？"
     assert search_records(mixed_library, question, 3, settings)[0]["org"] == "某县"
     settings.search.prior_weight = 0
     assert search_records(mixed_library, question, 3, settings)[0]["org"] == "江南省人民政府"
-    chain = QAChain(mixed_library, embeddings, None, SearchSettings(k=3))
+    chain = QAChain(mixed_library, e5_embeddings, None, SearchSettings(k=3))
     assert chain.retrieve(question)[0].meta["org"] == "某县"
 
 
-def test_a_prior_every_report_meets_changes_nothing(mixed_library):
+def test_a_prior_every_report_meets_changes_nothing(hash_mixed_library):
     question = "群众举报线索有多少条？"
     every = {"kind": {"$nin": ["述职报告"]}}  # both reports meet it: not selective, so not fused
-    assert ([h.chunk_id for h in mixed_library.search(question, k=5, prior=every)]
-            == [h.chunk_id for h in mixed_library.search(question, k=5)])
+    assert ([h.chunk_id for h in hash_mixed_library.search(question, k=5, prior=every)]
+            == [h.chunk_id for h in hash_mixed_library.search(question, k=5)])

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bench.retrieval import is_hit, load_qa, score
 
 QA = Path(__file__).resolve().parent.parent / "bench" / "data" / "dev_qa.jsonl"
@@ -16,9 +18,10 @@ def test_hit_rule():
     assert is_hit("短证据全文", ["短证据全文"])  # short evidence: 0.6·len suffices
 
 
-def test_dev_set_recall_meets_goal(sample_index):
+@pytest.mark.e5
+def test_dev_set_recall_meets_goal(e5_sample_index):
     questions = [q for q in load_qa(QA) if q.get("evidence")]
     assert len(questions) == 49
-    result = score(sample_index, questions, k=5, mode="hybrid")
+    result = score(e5_sample_index, questions, k=5, mode="hybrid")
     assert result["R@5"] >= 0.97, result
     assert result["MRR"] >= 0.85, result

@@ -15,6 +15,7 @@ import pytest
 from assistant.review import Finding, Review, Reviewer, lines_of, load_draft, load_rules, year_of
 from assistant.review_docx import read_comments, write_review_docx
 from ingest.clean import PLACEHOLDER, clean_text
+from tests.conftest import HASH_ENV
 from tests.fakes import scripted
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -195,6 +196,7 @@ def test_comments_written_back_into_the_users_own_docx(reviewer, tmp_path):
         write_review_docx(Review(text + "改", review.findings), tmp_path / "x.docx", src)
 
 
+@pytest.mark.office
 @pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice (soffice) not installed: make test installs it")
 def test_libreoffice_opens_the_commented_docx(reviewer, county, tmp_path):
     review = reviewer.review(county.replace("先后召开5次", "先后召开xx次"), "某县")
@@ -212,8 +214,8 @@ def test_libreoffice_opens_the_commented_docx(reviewer, county, tmp_path):
 
 # ------------------------------------------------------------------------------------------- the CLI
 
-def test_review_cli_json_contract_and_exit_codes(e5_model_dir, sample_index, county, tmp_path):
-    env = {**os.environ, "HUIBAO_EMBEDDING__MODEL": str(e5_model_dir), "HUIBAO_LLM__BACKEND": "none"}
+def test_review_cli_json_contract_and_exit_codes(sample_index, county, tmp_path):
+    env = {**os.environ, **HASH_ENV}
     draft = tmp_path / "draft.md"
     draft.write_text(county.replace("先后召开5次", "先后召开xx次"), encoding="utf-8")
 
@@ -324,8 +326,8 @@ def test_themes_are_kept_beside_the_index_for_the_next_review(library_settings, 
     assert len(calls) == 3 and second.to_dict()["findings"] == first.to_dict()["findings"]
 
 
-def test_draft_report_cli_writes_one_docx_and_reviews_it(e5_model_dir, sample_index, tmp_path):
-    env = {**os.environ, "HUIBAO_EMBEDDING__MODEL": str(e5_model_dir), "HUIBAO_LLM__BACKEND": "none"}
+def test_draft_report_cli_writes_one_docx_and_reviews_it(sample_index, tmp_path):
+    env = {**os.environ, **HASH_ENV}
     facts = tmp_path / "facts.txt"
     facts.write_text("打掉恶势力犯罪集团2个\n下一步将开展行业乱象专项整治\n", encoding="utf-8")
     proc = subprocess.run([sys.executable, "-m", "assistant", "draft", "--section", "report", "--unit", "某县",

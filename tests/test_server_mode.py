@@ -85,7 +85,9 @@ def _eventually(check, seconds: float = 5.0):
         time.sleep(0.2)
 
 
-def test_two_processes_share_one_library(chroma_server, settings_factory, embeddings, e5_model_dir, tmp_path):
+@pytest.mark.server
+@pytest.mark.e5
+def test_two_processes_share_one_library(chroma_server, settings_factory, e5_embeddings, e5_model_dir, tmp_path):
     from assistant.service import make_store
     from ingest.pipeline import ingest_paths
 
@@ -94,7 +96,7 @@ def test_two_processes_share_one_library(chroma_server, settings_factory, embedd
     (docs / "a.txt").write_text(REPORT_A, encoding="utf-8")
     (docs / "b.txt").write_text(REPORT_B, encoding="utf-8")
 
-    first = make_store(settings_factory(tmp_path / "dir-a", mode="server", port=chroma_server), embeddings)
+    first = make_store(settings_factory(tmp_path / "dir-a", e5=True, mode="server", port=chroma_server), e5_embeddings)
     added = ingest_paths([docs / "a.txt"], first)
     doc_a = added["documents"][0]["doc_id"]
     assert not (tmp_path / "dir-a" / "manifest.json").exists()  # the manifest is in the server
@@ -123,7 +125,7 @@ def test_two_processes_share_one_library(chroma_server, settings_factory, embedd
 
     # a data dir is only a cache: a process starting from a fresh one serves the same library
     shutil.rmtree(tmp_path / "dir-a")
-    fresh = make_store(settings_factory(tmp_path / "dir-a", mode="server", port=chroma_server), embeddings)
+    fresh = make_store(settings_factory(tmp_path / "dir-a", e5=True, mode="server", port=chroma_server), e5_embeddings)
     assert set(fresh.documents) == {doc_a}
     assert "雪亮工程" in fresh.search("雪亮工程", k=1, mode="keyword")[0].text
 

@@ -11,7 +11,7 @@ import pytest
 from assistant import render
 from assistant.library import Library
 from tests import makers
-from tests.conftest import ROOT, SAMPLES
+from tests.conftest import HASH_ENV, ROOT, SAMPLES
 
 HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 TEXT = (SAMPLES / "000_53cd0e863fe8c391.txt").read_text(encoding="utf-8")
@@ -63,8 +63,8 @@ def test_ocr_chunks_are_flagged_in_the_view():
     assert "1 段由 OCR 识别" in html and "<mark>OCR</mark>" in html
 
 
-def test_cli_show(e5_model_dir, tmp_path, ofd_file):
-    env = {**os.environ, "HUIBAO_EMBEDDING__MODEL": str(e5_model_dir), "HUIBAO_LLM__BACKEND": "none"}
+def test_cli_show(tmp_path, ofd_file):
+    env = {**os.environ, **HASH_ENV}
     db = str(tmp_path / "db")
 
     def run(*args):

@@ -92,7 +92,11 @@ def test_topic_keeps_only_points_on_it(sample_index):
     result = build_themes(sample_index, "progress", topic="宣传")
     assert result["themes"] and all("宣传" in p["lead"] for t in result["themes"] for p in t["points"])
     assert result["themes"][0]["reports"] == 4  # every report tells how it publicised the campaign
-    by_meaning = build_themes(sample_index, "progress", topic="队伍建设")  # named by no point: nearest by meaning
+
+
+@pytest.mark.e5
+def test_a_topic_named_by_no_point_keeps_the_nearest_by_meaning(e5_sample_index):
+    by_meaning = build_themes(e5_sample_index, "progress", topic="队伍建设")  # the real model: nearest by meaning
     assert any("专业队伍" in p["lead"] for t in by_meaning["themes"] for p in t["points"])
 
 
@@ -110,10 +114,10 @@ def test_markdown_and_csv_export_round_trip(problems, tmp_path):
     assert [(r["theme"], r["reports"], r["lead"], r["chunk_id"], r["text"]) for r in rows] == expected
 
 
-def test_cli_themes(sample_index, e5_model_dir, monkeypatch, capsys, tmp_path):
+def test_cli_themes(sample_index, monkeypatch, capsys, tmp_path):
     from assistant.__main__ import main
 
-    monkeypatch.setenv("HUIBAO_EMBEDDING__MODEL", str(e5_model_dir))
+    monkeypatch.setenv("HUIBAO_EMBEDDING__BACKEND", "hash")  # the sample index's embedder
     db = str(sample_index.path)
     assert main(["themes", "--section", "problems", "--db", db, "--json", "--export", str(tmp_path / "t.md")]) == 0
     out = json.loads(capsys.readouterr().out)
