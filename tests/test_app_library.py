@@ -206,6 +206,6 @@ def test_status_shows_models_index_and_last_speed(sample_index, embeddings, sett
             speed.record_answer(event["result"], tokens)
     text = status_markdown(assistant,
                            {"documents": 2, "reports": 4, "chunks": 66}, speed)
-    assert "multilingual-e5-small" in text and "384 维" in text
+    assert f"嵌入模型：{embeddings.model_id}" in text and f"{embeddings.dimension} 维" in text  # the embedder in use
     assert "文档 2 个，报告 4 份，段落 66 个" in text
     assert f"总计 {speed.answer['total_ms']} ms（llm）" in text and "tok/s" in text and tokens > 1

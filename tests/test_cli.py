@@ -1,4 +1,5 @@
-"""The command-line contract, run as real subprocesses, and the Chroma server mode."""
+"""The command-line contract — in this process (fast) and as real subprocesses (``processes``) — and the Chroma
+server mode."""
 from __future__ import annotations
 
 import json
@@ -10,16 +11,20 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli import run_cli
 from tests.conftest import HASH_ENV, free_port
 
-ROOT = Path(__file__).resolve().parent.parent
 
+@pytest.fixture(params=["in-process", pytest.param("process", marks=pytest.mark.processes)])
+def _run(request):
+    """The same contract through ``main(argv)`` and through ``python -m`` in a new process."""
+    def run(args, env, check=True):
+        proc = run_cli(args, env, process=request.param == "process")
+        if check and proc.returncode != 0:
+            raise AssertionError(f"{args} failed ({proc.returncode}): {proc.stderr[-2000:]}")
+        return proc
 
-def _run(args, env, check=True):
-    proc = subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
-    if check and proc.returncode != 0:
-        raise AssertionError(f"{args} failed ({proc.returncode}): {proc.stderr[-2000:]}")
-    return proc
+    return run
 
 
 @pytest.fixture
@@ -28,7 +33,7 @@ def cli_env():
     return {**os.environ, **HASH_ENV}
 
 
-def test_ingest_list_search_remove(cli_env, samples_dir, tmp_path):
+def test_ingest_list_search_remove(_run, cli_env, samples_dir, tmp_path):
     db = str(tmp_path / "db")
     bad = tmp_path / "bad.pdf"
     bad.write_bytes(b"%PDF-1.4 broken")
@@ -68,7 +73,7 @@ def test_ingest_list_search_remove(cli_env, samples_dir, tmp_path):
     assert missing.returncode == 1 and doc_id in missing.stderr
 
 
-def test_ask_extractive_json(cli_env, samples_dir, tmp_path):
+def test_ask_extractive_json(_run, cli_env, samples_dir, tmp_path):
     db = str(tmp_path / "db")
     _run(["-m", "ingest", str(samples_dir), "--db", db, "--json"], cli_env)
     result = json.loads(_run(["-m", "assistant", "ask", "县里为这项斗争专门投入了多少资金？", "--llm", "none",

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,10 +13,10 @@ from assistant.draft import DraftChain, DraftConfig, DraftRequest, draft_to_docx
 from assistant.draft_text import clean_body, self_name, to_own_level, unit_level
 from assistant.guards import longest_copy, unsupported_figures
 from assistant.names import NameGuard, family_of, place_names
+from tests.cli import run_cli
 from tests.conftest import HASH_ENV
 from tests.fakes import scripted
 
-ROOT = Path(__file__).resolve().parent.parent
 FACTS = ["召开县委常委会专题研究扫黑除恶工作3次", "打掉恶势力犯罪集团2个", "发放宣传资料1.2万份"]
 
 
@@ -167,9 +165,8 @@ def test_draft_cli_contract(sample_index, tmp_path):
     facts = tmp_path / "facts.txt"
     facts.write_text("\n".join(FACTS), encoding="utf-8")
     db = str(sample_index.path)
-    out = subprocess.run([sys.executable, "-m", "assistant", "draft", "--section", "progress", "--unit", "某县",
-                          "--facts", str(facts), "--db", db, "--json", "--docx", str(tmp_path / "d.docx")],
-                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    out = run_cli(["-m", "assistant", "draft", "--section", "progress", "--unit", "某县", "--facts", str(facts),
+                   "--db", db, "--json", "--docx", str(tmp_path / "d.docx")], env)
     assert out.returncode == 0, out.stderr[-2000:]
     result = json.loads(out.stdout)
     assert {"title", "section", "unit", "text", "points", "placeholders", "unsupported_numbers", "leaked_names",
@@ -178,9 +175,8 @@ def test_draft_cli_contract(sample_index, tmp_path):
     assert set(result["points"][0]["references"][0]) >= {"report_title", "section_path", "chunk_id"}
     assert (tmp_path / "d.docx").stat().st_size > 5000
     for name in ("hits.csv", "hits.md"):
-        proc = subprocess.run([sys.executable, "-m", "assistant", "search", "宣传发动不够深入", "--section", "problems",
-                               "--db", db, "--export", str(tmp_path / name)], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=600)
+        proc = run_cli(["-m", "assistant", "search", "宣传发动不够深入", "--section", "problems", "--db", db,
+                        "--export", str(tmp_path / name)], env)
         assert proc.returncode == 0, proc.stderr[-2000:]
     assert "宣传发动不够深入" in (tmp_path / "hits.csv").read_text(encoding="utf-8-sig")
     assert (tmp_path / "hits.md").read_text(encoding="utf-8").startswith("# 检索：宣传发动不够深入")

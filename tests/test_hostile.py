@@ -24,6 +24,7 @@ from ingest.clean import SENTENCE_MAX, clean_text, split_sentences
 from ingest.loaders import LoadError, decode_text, load_document
 from ingest.sources import collect_files
 from ingest.structure import parse_document
+from tests.cli import run_cli
 from tests.conftest import HASH_ENV
 from tests.fakes import scripted
 from tests.test_app_library import REPORT, report_file
@@ -320,6 +321,7 @@ def test_nul_bytes_anywhere_are_refused(tmp_path):
 
 # ------------------------------------------------------------------------------------------ 7, 8. busy index, exit codes
 
+@pytest.mark.processes  # two processes: one holds the writer lock
 def test_a_second_import_is_told_at_once_with_its_own_exit_code(cli_env, tmp_path):
     from filelock import FileLock
 
@@ -343,22 +345,22 @@ def test_exit_codes_and_every_skipped_file_listed(cli_env, tmp_path):
     (docs / "table.xls").write_bytes(b"\xd0\xcf\x11\xe0")
     (docs / "notes").write_text("no suffix", encoding="utf-8")
     db = str(tmp_path / "db")
-    some = _run(["-m", "ingest", str(docs), "--db", db, "--json"], cli_env)
+    some = run_cli(["-m", "ingest", str(docs), "--db", db, "--json"], cli_env)
     out = json.loads(some.stdout)
     assert some.returncode == 1, some.stderr
     assert {Path(s["file"]).name: s["reason"] for s in out["skipped"]}.keys() == {"table.xls", "notes"}
     assert [Path(e["file"]).name for e in out["errors"]] == ["broken.docx"]
-    again = _run(["-m", "ingest", str(docs / "good.txt"), "--db", db], cli_env)
+    again = run_cli(["-m", "ingest", str(docs / "good.txt"), "--db", db], cli_env)
     assert again.returncode == 0 and "已存在" in again.stdout  # already present is fine
-    none = _run(["-m", "ingest", str(docs / "broken.docx"), str(tmp_path / "missing.txt"), "--db", db], cli_env)
+    none = run_cli(["-m", "ingest", str(docs / "broken.docx"), str(tmp_path / "missing.txt"), "--db", db], cli_env)
     assert none.returncode == 3 and "Traceback" not in none.stderr
-    text = _run(["-m", "ingest", str(docs), "--db", db], cli_env)
+    text = run_cli(["-m", "ingest", str(docs), "--db", db], cli_env)
     assert "table.xls" in text.stdout and "不支持的文件类型" in text.stdout
-    assert _run(["-m", "ingest", "--db", db], cli_env).returncode == 2  # usage
+    assert run_cli(["-m", "ingest", "--db", db], cli_env).returncode == 2  # usage
 
 
 def test_ask_refuses_a_meaningless_question_with_json(cli_env, sample_index):
-    proc = _run(["-m", "assistant", "ask", "？？？", "--db", str(sample_index.path), "--json"], cli_env)
+    proc = run_cli(["-m", "assistant", "ask", "？？？", "--db", str(sample_index.path), "--json"], cli_env)
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout)
     assert result["refused"] and result["mode"] == "rejected"

@@ -7,7 +7,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,10 +14,10 @@ import pytest
 from assistant.review import Finding, Review, Reviewer, lines_of, load_draft, load_rules, year_of
 from assistant.review_docx import read_comments, write_review_docx
 from ingest.clean import PLACEHOLDER, clean_text
+from tests.cli import run_cli
 from tests.conftest import HASH_ENV
 from tests.fakes import scripted
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def _filled(text: str) -> str:
@@ -220,8 +219,7 @@ def test_review_cli_json_contract_and_exit_codes(sample_index, county, tmp_path)
     draft.write_text(county.replace("先后召开5次", "先后召开xx次"), encoding="utf-8")
 
     def run(*args):
-        return subprocess.run([sys.executable, "-m", "assistant", "review", *args, "--db", str(sample_index.path)],
-                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+        return run_cli(["-m", "assistant", "review", *args, "--db", str(sample_index.path)], env)
 
     proc = run(str(draft), "--unit", "某县", "--json", "--docx", str(tmp_path / "out.docx"))
     assert proc.returncode == 3, proc.stderr[-2000:]  # 3: the draft has errors
@@ -330,10 +328,9 @@ def test_draft_report_cli_writes_one_docx_and_reviews_it(sample_index, tmp_path)
     env = {**os.environ, **HASH_ENV}
     facts = tmp_path / "facts.txt"
     facts.write_text("打掉恶势力犯罪集团2个\n下一步将开展行业乱象专项整治\n", encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-m", "assistant", "draft", "--section", "report", "--unit", "某县",
-                           "--topic", "常态化扫黑除恶", "--facts", str(facts), "--db", str(sample_index.path), "--json",
-                           "--docx", str(tmp_path / "r.docx")], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=600)
+    proc = run_cli(["-m", "assistant", "draft", "--section", "report", "--unit", "某县", "--topic", "常态化扫黑除恶",
+                    "--facts", str(facts), "--db", str(sample_index.path), "--json", "--docx", str(tmp_path / "r.docx")],
+                   env)
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = json.loads(proc.stdout)
     assert [p["section"] for p in result["parts"]] == ["progress", "problems", "plans"]

@@ -3,15 +3,14 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 
 import pytest
 
 from assistant import render
 from assistant.library import Library
 from tests import makers
-from tests.conftest import HASH_ENV, ROOT, SAMPLES
+from tests.cli import run_cli
+from tests.conftest import HASH_ENV, SAMPLES
 
 HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 TEXT = (SAMPLES / "000_53cd0e863fe8c391.txt").read_text(encoding="utf-8")
@@ -68,8 +67,7 @@ def test_cli_show(tmp_path, ofd_file):
     db = str(tmp_path / "db")
 
     def run(*args):
-        return subprocess.run([sys.executable, "-m", "ingest", *args, "--db", db], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=600)
+        return run_cli(["-m", "ingest", *args, "--db", db], env)
 
     added = json.loads(run(str(ofd_file), "--json").stdout)
     doc_id = added["documents"][0]["doc_id"]
