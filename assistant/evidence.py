@@ -65,7 +65,7 @@ def content_words(question: str) -> list[str]:
     return [t for t in dict.fromkeys(tokenize(question)) if t not in _GENERIC and len(t) > 1]
 
 
-def select_evidence(question: str, hits: list, embeddings, max_sentences: int = 6, max_chars: int = 700,
+def select_evidence(question: str, hits: list, embeddings, max_sentences: int = 6, max_chars: int = 700, *,
                     sim_weight: float = 1.0, overlap_weight: float = 0.5, vector_lookup=None, judge=None
                     ) -> EvidenceSet:
     """Pick the sentences that best answer ``question`` from ``hits`` (vectorstore Hit objects, best first).

@@ -230,11 +230,12 @@ def run(docs: str, llm: str, db: str | None = None) -> dict:
 
     with _library(docs, llm, db) as assistant:
         reviewer = assistant.reviewer
-        from assistant.review import Reviewer
+        from assistant.service import build_reviewer
 
         first = load_bases(docs)[0]["text"]
         t = time.perf_counter()
-        Reviewer(assistant.index).review(first)  # what one CLI run pays: reports, places, themes, then the review
+        build_reviewer(assistant.settings, assistant.index).review(first)  # what one CLI run pays: reports, places,
+        # themes, then the review
         cold_s = time.perf_counter() - t
         t = time.perf_counter()
         reviewer.warm()

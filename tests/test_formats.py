@@ -115,7 +115,7 @@ def test_concurrent_conversions_do_not_clash(made):
     ("bad.ofd", b"PK\x03\x04 not a zip at all", "OFD"),
     ("bad.pdf", b"%PDF-1.4 broken", "损坏"),
     ("noise.doc", bytes(range(256)) * 16, "不是 Word/WPS 文档"),  # LibreOffice would import it as garbled text
-    ("bad.wps", b"PK\x03\x04 garbage", "LibreOffice 无法转换"),
+    pytest.param("bad.wps", b"PK\x03\x04 garbage", "LibreOffice 无法转换", marks=pytest.mark.office),
     ("bad.png", b"\x89PNG\r\n\x1a\n broken", "图片文件已损坏"),
 ])
 def test_corrupt_files_are_clear_errors(tmp_path, name, content, reason):

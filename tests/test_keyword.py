@@ -92,6 +92,7 @@ def test_a_failed_write_leaves_nothing(tmp_path, monkeypatch):
     assert index.count() == 4
 
 
+@pytest.mark.processes
 def test_another_process_sees_writes_without_reload(tmp_path):
     index = KeywordIndex(tmp_path / "keyword.sqlite")
     _fill(index, {"d1": DOCS["d1"]})
@@ -105,6 +106,7 @@ def test_another_process_sees_writes_without_reload(tmp_path):
     assert [c for c, _ in index.search("雪亮工程", k=3)] == ["d2-0"]  # the same open object, no reload
 
 
+@pytest.mark.processes
 def test_kill_9_mid_write_keeps_the_committed_documents(tmp_path):
     path = tmp_path / "keyword.sqlite"
     index = KeywordIndex(path)
