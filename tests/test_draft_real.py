@@ -6,13 +6,13 @@ import pytest
 from assistant.draft import DraftChain, DraftRequest
 from assistant.guards import longest_copy, unsupported_figures
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.e5]  # the product as it runs: the real LLM over the real embedder
 
 FACTS = ["召开县委常委会专题研究扫黑除恶工作3次", "打掉恶势力犯罪集团2个", "发放宣传资料1.2万份"]
 
 
-def test_progress_draft_for_a_county(sample_index, embeddings, local_llm):
-    chain = DraftChain(sample_index, embeddings, local_llm)
+def test_progress_draft_for_a_county(e5_sample_index, e5_embeddings, local_llm):
+    chain = DraftChain(e5_sample_index, e5_embeddings, local_llm)
     result = chain.run(DraftRequest("progress", "某县", "常态化扫黑除恶", 300, FACTS))
     assert result["mode"] == "llm" and len(result["points"]) == 3
     assert result["unsupported_numbers"] == [] and unsupported_figures(result["text"], FACTS, masks=False) == []
