@@ -33,14 +33,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
 
-    from ingest.loaders import LoadOptions
+    from ingest.pipeline import IngestOptions
     from ingest.pipeline import prepare_document
     from tests import makers
     from tests.test_formats import match, sections
 
     report = Path(args.report)
     text = report.read_text(encoding="utf-8")
-    options = LoadOptions(ocr_dpi=args.dpi, ocr_threads=args.threads)
+    options = IngestOptions(ocr_dpi=args.dpi, ocr_threads=args.threads)
     original = prepare_document(report)
     want = sections(original)
     rows = []

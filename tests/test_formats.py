@@ -16,7 +16,7 @@ import pytest
 
 from ingest.layout import Line, Page, drop_furniture, paragraphs
 from ingest.loaders import LoadError, LoadOptions, load_segments
-from ingest.pipeline import prepare_document
+from ingest.pipeline import IngestOptions, prepare_document
 from tests import makers
 from tests.conftest import SAMPLES
 
@@ -167,7 +167,7 @@ def test_scanned_pdf_is_read_by_ocr_offline(original, tmp_path, no_network):
     first chunk, every chunk marked as OCR, progress reported per page."""
     scan = makers.scanned_pdf(SAMPLE.read_text(encoding="utf-8"), tmp_path / "scan.pdf", dpi=200)
     pages: list[tuple[int, int]] = []
-    doc = prepare_document(scan, options=LoadOptions(ocr_dpi=200), on_page=lambda done, total: pages.append(
+    doc = prepare_document(scan, options=IngestOptions(ocr_dpi=200), on_page=lambda done, total: pages.append(
         (done, total)))
     total = pages[-1][1]
     assert total >= 5 and pages == [(i, total) for i in range(1, total + 1)]
