@@ -146,13 +146,14 @@ class Library:
                 if path.parent != root and not any(path.parent.iterdir()):
                     path.parent.rmdir()
 
-    def _ingest(self, paths: list[Path], names: dict[str, str], on_file=None, on_page=None) -> list[Outcome]:
+    def _ingest(self, paths: list[Path], names: dict[str, str], on_file=None, on_page=None, stop=None
+                ) -> list[Outcome]:
         """ingest_paths under the writer lock; one Outcome per path (in order), counted for the 状态 tab."""
         started = time.perf_counter()
         chars = sum(p.stat().st_size for p in paths)
         try:
             summary = ingest_paths(paths, self.writer, options=self.options, on_file=on_file, on_page=on_page,
-                                   max_bytes=self.max_bytes)
+                                   max_bytes=self.max_bytes, stop=stop)
         except IndexBusy as exc:
             return [Outcome(names[str(p)], "错误", 0, str(exc)) for p in paths]
         by_file: dict[str, Outcome] = {}
@@ -169,11 +170,13 @@ class Library:
         self.reader.refresh()
         return [by_file[str(p)] for p in paths]
 
-    def add_files(self, files: list[tuple[str | Path, str]], on_file=None, on_page=None) -> list[Outcome]:
+    def add_files(self, files: list[tuple[str | Path, str]], on_file=None, on_page=None, stop=None
+                  ) -> list[Outcome]:
         """Store and ingest uploads given as (temporary path, name the browser sent); one Outcome per file, in order.
 
         ``on_file(i, n, name)`` is called inside the lock before each file (the UI's progress bar), ``on_page(done,
-        total, name)`` after each page of a PDF, OFD or scan (OCR takes seconds a page).
+        total, name)`` after each page of a PDF, OFD or scan (OCR takes seconds a page); ``stop()`` before each file
+        ends the batch there when True (:func:`ingest.pipeline.ingest_paths`).
         """
         results: list[Outcome | Path] = []
         names: dict[str, str] = {}
@@ -194,7 +197,7 @@ class Library:
                 continue
             names[str(path)] = shown
             results.append(path)
-        done = iter(self._ingest([r for r in results if isinstance(r, Path)], names, on_file, on_page)
+        done = iter(self._ingest([r for r in results if isinstance(r, Path)], names, on_file, on_page, stop)
                     if names else [])
         outcomes = [next(done) if isinstance(r, Path) else r for r in results]
         for r, outcome in zip(results, outcomes):
@@ -267,7 +270,7 @@ class Library:
         return Outcome(rec.get("name", doc_id), "已删除", rec.get("chunks", 0), "；".join(
             r["title"] for r in rec.get("reports", [])))
 
-    def reindex(self, on_file=None) -> list[Outcome]:
+    def reindex(self, on_file=None, stop=None) -> list[Outcome]:
         """Rebuild every document from its source file (after a change of chunking or parsing).
 
         A file is parsed before its old entry is removed, so a file that is gone or no longer parses keeps its old
@@ -281,6 +284,9 @@ class Library:
         docs += [(d, rec) for d, rec in pending.items() if d not in self.writer.documents]  # left by a killed run
         outcomes = []
         for i, (doc_id, rec) in enumerate(docs):
+            if stop is not None and stop():  # between documents: each one is either rebuilt or untouched
+                outcomes += [Outcome(r.get("name", d), "未导入", 0, "已取消，保留原索引") for d, r in docs[i:]]
+                break
             if on_file:
                 on_file(i, len(docs), rec.get("name", doc_id))
             path = Path(rec["file"])

@@ -133,27 +133,40 @@ class _Progress:
 
 
 def ingest_paths(paths: list[str | Path], index, *, options=None, progress: bool = False, on_file=None,
-                 on_page=None, max_bytes: int | None = None) -> dict:
+                 on_page=None, max_bytes: int | None = None, stop=None) -> dict:
     """Ingest files into ``index``; returns the CLI summary (documents, added_chunks, skipped, errors).
 
     Every file left out is listed: refused ones (a link out of the folder, larger than ``max_bytes``, unreadable)
     under ``errors``, unsupported types found in a folder and documents already present under ``skipped``.
     ``on_file(i, n, name)`` reports progress to a UI, ``on_page(done, total, name)`` the pages of a PDF, OFD or scan
     (OCR takes seconds a page); ``progress`` shows tqdm bars on the terminal.  ``options``: the ``ingest`` settings
-    section (chunk sizes, timeouts and OCR limits; defaults: :class:`IngestOptions`).
+    section (chunk sizes, timeouts and OCR limits; defaults: :class:`IngestOptions`).  ``stop()`` is asked before
+    each file: once it says True the batch ends there (the documents finished stay, the rest are listed under
+    ``skipped`` as not imported and ``cancelled`` is set), so a cancelled import resumes where it stopped.
     """
     files, skips = collect_files(paths, max_bytes)
     summary: dict = {"documents": [], "added_chunks": 0,
                      "skipped": [{"file": k.file, "reason": k.reason} for k in skips if not k.error],
-                     "errors": [{"file": k.file, "error": k.reason} for k in skips if k.error]}
+                     "errors": [{"file": k.file, "error": k.reason} for k in skips if k.error], "cancelled": False}
     bar = _Progress(files) if progress else None
     with index.lock():
         index.recover()
         for i, path in enumerate(files):
+            if stop is not None and stop():
+                summary["cancelled"] = True
+                summary["skipped"] += [{"file": str(p), "reason": "已取消，未导入"} for p in files[i:]]
+                break
             if on_file:
                 on_file(i, len(files), path.name)
             if bar:
                 bar.step(i, path, summary["added_chunks"])
+            try:  # a finished document is known by its bytes: a resumed batch does not even parse it again
+                known = document_id(path.read_bytes())
+            except OSError:
+                known = None
+            if known in index.documents:
+                summary["skipped"].append({"file": str(path), "reason": f"已存在（doc_id {known}）", "present": True})
+                continue
             pages = _PageProgress(path.name, on_page, progress)
             try:
                 doc = prepare_document(path, options, pages)
