@@ -100,28 +100,120 @@ def make_llm(cfg: LLMSettings) -> BaseChatModel | None:
 class GenerationSlots:
     """How many generations may run at once, shared by every chain of an app: one for the in-process model (two
     would halve each other's speed on the same cores), ``cfg.parallel`` for an OpenAI-compatible server that can
-    batch requests (vLLM, llama.cpp's ``--parallel``).  ``waiting`` is how many callers queue for a slot."""
+    batch requests (vLLM, llama.cpp's ``--parallel``).
+
+    Callers are served first come, first served.  ``with slots:`` simply waits; :meth:`turn` lets a chain tell its
+    user their place meanwhile (``排队中：前面还有 N 个请求``).  ``waiting`` is how many callers queue for a slot.
+    """
 
     def __init__(self, slots: int):
         import threading
+        from collections import deque
 
         self.slots = max(1, slots)
-        self._semaphore = threading.BoundedSemaphore(self.slots)
-        self._count = threading.Lock()
-        self.waiting = 0
+        self._cond = threading.Condition()
+        self._queue: deque[Turn] = deque()  # waiting turns, in arrival order
+        self.running = 0
+        self._held = threading.local()  # the turns ``with slots:`` holds, per thread
+
+    @property
+    def waiting(self) -> int:
+        return len(self._queue)
+
+    def turn(self) -> Turn:
+        """Queue for a slot now; use as ``with slots.turn() as t: for ahead in t.wait(): ...``."""
+        return Turn(self)
+
+    def _enqueue(self, turn: Turn) -> None:
+        with self._cond:
+            self._queue.append(turn)
+
+    def _ahead(self, turn: Turn) -> int | None:
+        """Requests before ``turn`` (generating or queued earlier), or None once it may take a slot.  Under _cond."""
+        position = self._queue.index(turn)
+        if position < self.slots - self.running:
+            return None
+        return self.running + position
+
+    def _next_change(self, turn: Turn, last: int | None, poll: float) -> int | None:
+        """Block until ``turn`` may take a slot (then take it: None) or its place differs from ``last``."""
+        with self._cond:
+            while (ahead := self._ahead(turn)) is not None and ahead == last:
+                self._cond.wait(poll)
+            if ahead is None:
+                self._queue.remove(turn)
+                self.running += 1
+            return ahead
+
+    def _leave(self, turn: Turn, held: bool) -> None:
+        with self._cond:
+            if held:
+                self.running -= 1
+            elif turn in self._queue:
+                self._queue.remove(turn)  # a user who gave up while waiting
+            self._cond.notify_all()
 
     def __enter__(self):
-        with self._count:
-            self.waiting += 1
+        turn = self.turn().__enter__()
         try:
-            self._semaphore.acquire()
-        finally:
-            with self._count:
-                self.waiting -= 1
+            for _ in turn.wait():
+                pass
+        except BaseException:
+            turn.__exit__()
+            raise
+        self._held.__dict__.setdefault("turns", []).append(turn)
         return self
 
     def __exit__(self, *exc) -> None:
-        self._semaphore.release()
+        self._held.turns.pop().__exit__(*exc)
+
+
+class Turn:
+    """One caller's place in :class:`GenerationSlots`' queue, from arrival until its generation ends."""
+
+    def __init__(self, slots: GenerationSlots):
+        self.slots, self.held = slots, False
+
+    def __enter__(self) -> Turn:
+        self.slots._enqueue(self)
+        return self
+
+    def wait(self, poll: float = 0.5):
+        """Yield the number of requests ahead whenever it changes, until this turn holds a slot (nothing is yielded
+        when a slot is free at once).  A generator closed while waiting leaves the queue in ``__exit__``."""
+        last = None
+        while (ahead := self.slots._next_change(self, last, poll)) is not None:
+            last = ahead
+            yield ahead
+        self.held = True
+
+    def __exit__(self, *exc) -> None:
+        self.slots._leave(self, self.held)
+        self.held = False
+
+
+def take_turn(lock) -> Turn | _PlainTurn:
+    """A turn at ``lock``: :class:`GenerationSlots` report the queue, any other lock (or None) just waits."""
+    if isinstance(lock, GenerationSlots):
+        return lock.turn()
+    return _PlainTurn(lock)
+
+
+class _PlainTurn:
+    def __init__(self, lock):
+        from contextlib import nullcontext
+
+        self.lock = lock if lock is not None else nullcontext()
+
+    def __enter__(self):
+        self.lock.__enter__()
+        return self
+
+    def wait(self, poll: float = 0.5):
+        return iter(())
+
+    def __exit__(self, *exc) -> None:
+        self.lock.__exit__(*exc)
 
 
 def generation_slots(cfg: LLMSettings) -> GenerationSlots:

@@ -18,6 +18,7 @@ from .evidence import EvidenceSet, select_evidence, split_sentences
 from .guards import (CITATION, char_bigrams, clean_citations, extract_figures, mark_unsupported, plain_text,
                      unsupported_figures)
 from .intent import answers_the_ask, asks_for_figure, counting_sentences, implied_orgs, implied_sections
+from .llm import take_turn
 from .prior import library_reports, question_prior
 from .prompts import render
 from .scope import Asked, asked_scope, library_units, several_units
@@ -262,14 +263,14 @@ class QAChain:
 
         messages = [SystemMessage(render("answer_system")),
                     HumanMessage(render("answer_user", sources=format_sources(evidence), question=question))]
-        with self.llm_lock or nullcontext():
-            for chunk in self.llm.stream(messages):
-                yield str(chunk.content)
+        for chunk in self.llm.stream(messages):  # the caller holds a generation slot (see answer)
+            yield str(chunk.content)
 
     # --- the chain -----------------------------------------------------------------------------------------
     def answer(self, question: str, history: list[dict] | None = None, section: str | None = None,
                filters: dict | None = None) -> Iterator[dict]:
-        """Events: ``evidence`` (at once), ``token`` (streamed), ``final`` (the checked result)."""
+        """Events: ``evidence`` (at once), ``queue`` (``ahead``: requests before this one while it waits for the
+        model; only when it has to wait), ``token`` (streamed), ``final`` (the checked result)."""
         t0 = time.perf_counter()
         try:
             question = prepare_question(question, self.search.max_query_chars)
@@ -296,11 +297,14 @@ class QAChain:
         answer = REFUSAL if weak else extractive_answer(evidence)
         if self.llm is not None and not refused:
             parts = []
-            for piece in self._stream(evidence, standalone):
-                if first_token is None:
-                    first_token = time.perf_counter()
-                parts.append(piece)
-                yield {"type": "token", "text": piece}
+            with take_turn(self.llm_lock) as turn:  # one generation at a time locally: the user sees their place
+                for ahead in turn.wait():
+                    yield {"type": "queue", "ahead": ahead}
+                for piece in self._stream(evidence, standalone):
+                    if first_token is None:
+                        first_token = time.perf_counter()
+                    parts.append(piece)
+                    yield {"type": "token", "text": piece}
             generated = plain_text("".join(parts)).strip()
             if _REFUSAL_WORDS.search(generated) and len(CITATION.sub("", generated)) < 40:
                 answer, refused, mode = REFUSAL, True, "llm"
