@@ -18,6 +18,7 @@ from assistant.draft_view import (STYLES, TARGET_ALL, DraftStream, export_docx, 
 from assistant.draft_view import SECTIONS as DRAFT_SECTIONS
 from assistant.export import search_to_csv, search_to_markdown
 from assistant.exposure import ExposureError, check_exposure, parse_auth  # noqa: F401 (parse_auth: app's API)
+from assistant.jobs import ImportJobs, JobBusy
 from assistant.library import OUTCOME_HEADERS, REPORT_HEADERS, Library, gradio_temp_dir
 from assistant.question import QuestionRejected
 from assistant.search import SECTION_FILTERS, search_records
@@ -42,7 +43,8 @@ def _export_dir(root: Path | None = None) -> Path:
     return Path(tempfile.mkdtemp(prefix="huibao-export-", dir=root))
 
 
-def build_app(settings: Settings, assistant: Assistant | None = None, library: Library | None = None):
+def build_app(settings: Settings, assistant: Assistant | None = None, library: Library | None = None,
+              jobs: ImportJobs | None = None):
     # Gradio's own copies of uploads and downloads live beside the index, not in /tmp, where deleting a report
     # removes them (Library.delete); read by Gradio when the Blocks and the server are created.
     cache = gradio_temp_dir(settings)
@@ -52,6 +54,7 @@ def build_app(settings: Settings, assistant: Assistant | None = None, library: L
 
     assistant = assistant or build_assistant(settings)
     library = library or build_library(settings, assistant.index)
+    jobs = jobs or ImportJobs(library)  # imports run in the background: chats keep answering meanwhile
     speed = SpeedLog()
     drafter, reviewer = assistant.drafter, assistant.reviewer
 
@@ -83,6 +86,10 @@ def build_app(settings: Settings, assistant: Assistant | None = None, library: L
                 history[-1]["content"] = render.evidence_markdown(event["sentences"])
                 highlight = [s["sentence"] for s in event["sentences"]]
                 yield history, render.sources_html(event["sources"], highlight), past
+            elif event["type"] == "queue":  # waiting for the model: the user's place, updated as it moves
+                history[-1]["content"] = (render.evidence_markdown(evidence["sentences"])
+                                          + f"\n\n**排队中：前面还有 {event['ahead']} 个请求**")
+                yield history, gr.skip(), past
             elif event["type"] == "token":
                 streamed += event["text"]
                 tokens += 1
@@ -219,14 +226,21 @@ def build_app(settings: Settings, assistant: Assistant | None = None, library: L
         return (library.report_rows(), gr.update(choices=docs, value=None), gr.update(choices=choices),
                 gr.update(choices=choices))
 
-    def upload(files: list[str] | None, progress=gr.Progress()):
-        if not files:
-            return [["", "错误", 0, "请先选择文件"]]
-        progress(0, desc="导入中…")
-        outcomes = library.add_files([(f, Path(f).name) for f in files],
-                                     on_file=lambda i, n, name: progress((i, n), desc=f"导入 {name}", unit="文件"),
-                                     on_page=lambda i, n, name: progress((i, n), desc=f"读取 {name}", unit="页"))
-        return [o.row() for o in outcomes]
+    def upload(files: list[str] | None, folder: list[str] | None):
+        """Start importing the chosen files (or a folder's) in the background; the timer below shows progress."""
+        files = [*(files or []), *(folder or [])]
+        try:
+            status = jobs.start_import([(f, Path(f).name) for f in files])
+        except (JobBusy, ValueError) as exc:
+            return str(exc), gr.skip()
+        return status.text(), "running"  # the next tick shows the outcomes, however fast the job ended
+
+    def job_view(seen: str):
+        """Each tick: the job's line; its outcomes and the library's views once when a job has just ended."""
+        status = jobs.status()
+        ended = seen in ("running", "cancelling") and not status.active
+        rows = ([o.row() for o in status.outcomes] or [["", "—", 0, "没有文件"]]) if ended else gr.skip()
+        return (status.text(), rows, status.state, *(refreshed() if ended else [gr.skip()] * 4))
 
     def delete(doc_id: str | None):
         if not doc_id:
@@ -236,10 +250,11 @@ def build_app(settings: Settings, assistant: Assistant | None = None, library: L
     def show(doc_id: str | None):
         return render.document_html(library.view(doc_id))
 
-    def reindex(progress=gr.Progress()):
-        progress(0, desc="重建索引…")
-        outcomes = library.reindex(on_file=lambda i, n, name: progress((i, n), desc=f"重建 {name}", unit="文件"))
-        return [o.row() for o in outcomes] or [["", "—", 0, "资料库为空"]]
+    def reindex():
+        try:
+            return jobs.start_reindex().text(), "running"
+        except JobBusy as exc:
+            return str(exc), gr.skip()
 
     def status():
         return status_markdown(assistant, library.counts(), speed, library.last_ingest)
@@ -334,9 +349,12 @@ def build_app(settings: Settings, assistant: Assistant | None = None, library: L
                     uploads = gr.File(label="上传报告（txt md docx doc wps pdf ofd html png jpg，扫描件自动识别，可多选）",
                                       file_count="multiple",
                                       type="filepath", elem_id="uploads")
+                    folder = gr.File(label="或上传整个文件夹", file_count="directory", type="filepath",
+                                     elem_id="upload-folder")
                     with gr.Row():
                         add_button = gr.Button("导入", variant="primary", elem_id="add")
                         reindex_button = gr.Button("重建全部索引")
+                        cancel_button = gr.Button("取消导入", variant="stop", elem_id="cancel-import")
                 with gr.Column(scale=2):
                     # any value is accepted and checked against the library itself: an API client that never
                     # listed, or a page loaded before the upload, names documents the initial choices lack
@@ -344,15 +362,20 @@ def build_app(settings: Settings, assistant: Assistant | None = None, library: L
                     with gr.Row():
                         show_button = gr.Button("查看识别内容", elem_id="show")
                         delete_button = gr.Button("删除所选文档", variant="stop")
+            job_line = gr.Markdown(jobs.status().text(), elem_id="job-status")
+            job_seen = gr.State("idle")
             outcomes = gr.Dataframe(headers=OUTCOME_HEADERS, label="处理结果", interactive=False, elem_id="outcomes")
             table = gr.Dataframe(headers=REPORT_HEADERS, label="报告列表", interactive=False, elem_id="reports",
                                  wrap=True)
             document = gr.HTML(elem_id="document")
             views = [table, doc_choice, chat_report, search_report]
             show_button.click(show, doc_choice, document, api_name="show")
-            add_button.click(upload, uploads, outcomes, api_name="upload").then(refreshed, None, views)
+            add_button.click(upload, [uploads, folder], [job_line, job_seen], api_name="upload")
+            cancel_button.click(lambda: jobs.cancel().text(), None, job_line, api_name="cancel_import")
             delete_button.click(delete, doc_choice, outcomes, api_name="delete").then(refreshed, None, views)
-            reindex_button.click(reindex, None, outcomes, api_name="reindex").then(refreshed, None, views)
+            reindex_button.click(reindex, None, [job_line, job_seen], api_name="reindex")
+            gr.Timer(1.0).tick(job_view, job_seen, [job_line, outcomes, job_seen, *views], api_name="import_status",
+                               concurrency_limit=None, show_progress="hidden")
             gr.Button("刷新列表").click(refreshed, None, views, api_name="library")
         with gr.Tab("状态") as status_tab:
             status_md = gr.Markdown(elem_id="status")
@@ -384,10 +407,20 @@ def main(argv=None) -> None:
     except ExposureError as exc:
         print(exc, file=sys.stderr)
         sys.exit(2)
+    assistant, demo = prepare(settings)
+    launch(demo, settings, args.host, args.port)
+
+
+def prepare(settings: Settings):
+    """What the app does before it serves (bench/startup.py times it): load the models, open the library, warm
+    the search, build the page.  Themes and names are built ahead only for a library of at most
+    ``ui.warm_max_chunks`` chunks: over a whole archive they would hold the start for minutes, and are built on the
+    first draft or review instead."""
     assistant = build_assistant(settings)
     assistant.index.search("扫黑除恶工作情况", 1)  # warm up jieba, BM25 and the embedder before the first question
-    assistant.drafter.warm()  # themes and names, before the first draft
-    launch(build_app(settings, assistant), settings, args.host, args.port)
+    if assistant.drafter is not None and assistant.index.count() <= settings.ui.warm_max_chunks:
+        assistant.drafter.warm()  # themes and names, before the first draft
+    return assistant, build_app(settings, assistant)
 
 
 if __name__ == "__main__":

@@ -136,6 +136,9 @@ class UISettings(BaseModel):
     upload_dir: str = Field("", description="Folder where files uploaded in the app are kept (sanitised names, one "
                             "sub-folder per content hash); empty: 'uploads' beside the index folder (data/uploads "
                             "for data/index).")
+    warm_max_chunks: int = Field(20_000, ge=0, description="Largest library (in chunks) whose themes and names are "
+                                 "built when the app starts; a larger one builds them on the first draft or review, "
+                                 "so the app starts serving at once.")
 
 
 class ReviewSettings(BaseModel):

@@ -54,8 +54,9 @@ def build_library(db: Path, size: int, docs: list[Path], pool: int = 300, seed: 
     index = make_store(settings, embeddings)
     if index.count() >= size:
         return {"chunks": index.count(), "windows": index.store.sentences.count(), "build_s": 0.0, "reused": True}
-    if index.count():
-        raise SystemExit(f"{db} holds another library ({index.count()} chunks): give an empty --db")
+    # A build stopped part-way (it takes tens of minutes) goes on from its last whole step: the rows are the same
+    # (fixed seeds), an upsert of a step written in part only writes it again, and the manifest is saved per step.
+    resume = min(index.store.count(), index.keyword.count()) // BUILD_BATCH * BUILD_BATCH
     t0 = time.perf_counter()
     chunks = real_chunks(docs)
     rows, sentences = synthetic(chunks, size)
@@ -68,6 +69,9 @@ def build_library(db: Path, size: int, docs: list[Path], pool: int = 300, seed: 
 
     for start in range(0, size, BUILD_BATCH):
         part = rows[start:start + BUILD_BATCH]
+        if start < resume:
+            _record(index, part)
+            continue
         ids = [r[0] for r in part]
         metas = [{**r[2], "report_index": 0, "start": r[2]["seq"] * 300, "lead": ""} for r in part]
         w_ids, w_texts, w_metas, w_src = [], [], [], []
@@ -82,19 +86,25 @@ def build_library(db: Path, size: int, docs: list[Path], pool: int = 300, seed: 
         index.store.add(ids, c_vecs.tolist(), [r[5] for r in part], metas,
                         list(zip(w_ids, w_texts, w_vecs.tolist(), w_metas)))
         index.keyword.add_tokens(ids, [terms(r[1]) for r in part], metas)
-        for doc in docs_of(part):
-            meta = doc[0][2]
-            sections = sorted({r[2]["section_type"] for r in doc})
-            index.documents[meta["doc_id"]] = {
-                "file": f"/archive/{meta['doc_id']}.docx", "name": f"{meta['doc_id']}.docx",
-                "reports": [{"title": meta["report_title"], "org": meta["org"], "year": meta["year"],
-                             "sections": sections, "chunks": len(doc)}],
-                "chunks": len(doc), "added": "2026-01-01 00:00:00"}
+        _record(index, part)
+        index.manifest_store.put(index.documents, part[-1][2]["doc_id"])  # a library of this size from now on
         print(f"  {start + len(part)} / {size} chunks, {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
-    index.manifest_store.put(index.documents, rows[-1][2]["doc_id"])
     assert len(index.documents) == size // DOC_CHUNKS + (size % DOC_CHUNKS > 0)
     return {"chunks": index.count(), "windows": index.store.sentences.count(),
             "build_s": time.perf_counter() - t0, "reused": False}
+
+
+def _record(index, part) -> None:
+    """Manifest records of the 25-chunk documents in ``part``: one report each, as an import records it."""
+    from bench.scale import docs_of
+
+    for doc in docs_of(part):
+        meta = doc[0][2]
+        index.documents[meta["doc_id"]] = {
+            "file": f"/archive/{meta['doc_id']}.docx", "name": f"{meta['doc_id']}.docx",
+            "reports": [{"title": meta["report_title"], "org": meta["org"], "year": meta["year"],
+                         "sections": sorted({r[2]["section_type"] for r in doc}), "chunks": len(doc)}],
+            "chunks": len(doc), "added": "2026-01-01 00:00:00"}
 
 
 def _rss_mb() -> float:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
@@ -131,12 +132,20 @@ def test_upload_list_and_delete_through_the_api(library_settings, serve_app, tmp
     good = report_file(tmp_path, "青龙湾.txt")
     evil = tmp_path / "evil.sh"
     evil.write_text("rm -rf /", encoding="utf-8")
-    outcomes = client.predict([handle_file(str(good)), handle_file(str(evil))], api_name="/upload")
-    rows = outcomes["data"] if isinstance(outcomes, dict) else outcomes
-    assert [r[:2] for r in rows] == [["青龙湾.txt", "已导入"], ["evil.sh", "错误"]] and "不支持" in rows[1][3]
-    table = client.predict(api_name="/library")[0]
-    titles = [r[0] for r in (table["data"] if isinstance(table, dict) else table)]
+    started = client.predict([handle_file(str(good)), handle_file(str(evil))], None, api_name="/upload")
+    assert "导入" in started  # the import runs in the background…
+    deadline = time.monotonic() + 300
+    while True:  # …until the library lists the report
+        table = client.predict(api_name="/library")[0]
+        titles = [r[0] for r in (table["data"] if isinstance(table, dict) else table)]
+        if "青龙湾区2025年扫黑除恶工作情况汇报" in titles or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
     assert "青龙湾区2025年扫黑除恶工作情况汇报" in titles and len(titles) == 5
+    line, outcomes, *_ = client.predict(api_name="/import_status")  # the ended job, with one outcome per file
+    rows = outcomes["data"] if isinstance(outcomes, dict) else outcomes
+    assert "导入完成" in line and "已导入 1" in line
+    assert [r[:2] for r in rows] == [["青龙湾.txt", "已导入"], ["evil.sh", "错误"]] and "不支持" in rows[1][3]
     status = client.predict(api_name="/status")
     assert "文档 3 个，报告 5 份" in status and "导入" in status
     doc_id = next(d for d, rec in library.documents().items() if rec["name"] == "青龙湾.txt")
