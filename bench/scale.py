@@ -463,6 +463,9 @@ def main(argv=None) -> int:
     parser.add_argument("--skip-import", action="store_true")
     parser.add_argument("--pool", type=int, default=2000, help="real sentences embedded for the reused vectors")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--startup-size", type=int, default=0,
+                        help="also time app start-up to first answer over a library of this many chunks (bench/startup.py)")
+    parser.add_argument("--startup-db", type=Path, help="where that library is built, and reused by the next run")
     args = parser.parse_args(argv)
     from vectorstore.keyword import terms
 
@@ -493,6 +496,10 @@ def main(argv=None) -> int:
                 pool_vecs = pooled_vectors(embeddings, sentences, args.pool)
                 results += hybrid_bench(rows, tokens, sentences, pool_vecs, embeddings, queries,
                                         hybrid_sizes, tmp)
+    if args.startup_size:
+        from bench.startup import startup_bench
+
+        results.append(startup_bench(args.startup_size, args.startup_db, [Path(p) for p in args.docs]))
     if args.json:
         print(json.dumps({"real_chunks": len(chunks), "rows": results}, ensure_ascii=False))
         return 0
@@ -516,6 +523,10 @@ def main(argv=None) -> int:
                                                       for m in ("hybrid", "dense", "dense-chunk", "keyword"))
                   + f"  write/doc {r['write_doc_ms']:.0f} ms  disk {r['disk_mb']:.0f} MB  RSS {r['rss_mb']:.0f} MB"
                   f"  ({r['windows']} windows, bulk-loaded in {r['build_s']:.0f} s)")
+    for r in (r for r in results if r["part"] == "startup"):
+        from bench.startup import print_row
+
+        print_row(r)
     return 0
 
 
