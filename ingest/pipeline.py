@@ -147,7 +147,7 @@ def ingest_paths(paths: list[str | Path], index, *, options=None, progress: bool
     files, skips = collect_files(paths, max_bytes)
     summary: dict = {"documents": [], "added_chunks": 0,
                      "skipped": [{"file": k.file, "reason": k.reason} for k in skips if not k.error],
-                     "errors": [{"file": k.file, "error": k.reason} for k in skips if k.error], "cancelled": False}
+                     "errors": [{"file": k.file, "error": k.reason} for k in skips if k.error]}
     bar = _Progress(files) if progress else None
     with index.lock():
         index.recover()
