@@ -192,3 +192,12 @@ def test_reindex_runs_as_a_job_and_can_be_cancelled(setup):
     assert [o.status for o in status.outcomes].count("未导入") == 2
     assert set(library.documents()) == before  # nothing lost: rebuilt or untouched
     _consistent(library.reader)
+
+
+def test_recovery_reads_the_store_a_page_at_a_time(setup):
+    """One ``get`` of every chunk fails at archive scale; the ids read page by page are the same."""
+    library, gate, files = setup
+    gate.allow(3)
+    library.add_files(files[:3])
+    store = library.writer.store
+    assert store.doc_ids(page=2) == store.doc_ids() == set(library.documents())

@@ -102,9 +102,17 @@ class ChromaStore:
         self.sentences.delete(where={"doc_id": doc_id})
         self.collection.delete(where={"doc_id": doc_id})
 
-    def doc_ids(self) -> set[str]:
-        got = self.collection.get(include=["metadatas"])
-        return {m.get("doc_id") for m in got["metadatas"] or []}
+    def doc_ids(self, page: int = 5000) -> set[str]:
+        """Every doc_id the chunks name, read a page at a time: one ``get`` of the whole collection fails at archive
+        scale (Chroma: "too many SQL variables" at ~50k chunks)."""
+        ids: set[str] = set()
+        offset = 0
+        while True:
+            got = self.collection.get(include=["metadatas"], limit=page, offset=offset)
+            ids |= {m.get("doc_id") for m in got["metadatas"] or []}
+            if len(got["ids"]) < page:
+                return ids
+            offset += page
 
     @_reopening
     def query_sentences(self, vector: list[float], k: int, where: dict | None = None
