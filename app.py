@@ -11,11 +11,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-from assistant import render
+from assistant.web import render
 from assistant.draft import REVISIONS
-from assistant.draft_view import (STYLES, TARGET_ALL, DraftStream, export_docx, make_request, notes_markdown,
+from assistant.web.draft_view import (STYLES, TARGET_ALL, DraftStream, export_docx, make_request, notes_markdown,
                                   references_html, target_index, targets, with_edits)
-from assistant.draft_view import SECTIONS as DRAFT_SECTIONS
+from assistant.web.draft_view import SECTIONS as DRAFT_SECTIONS
 from assistant.export import search_to_csv, search_to_markdown
 from assistant.exposure import ExposureError, check_exposure, parse_auth  # noqa: F401 (parse_auth: app's API)
 from assistant.library import OUTCOME_HEADERS, REPORT_HEADERS, Library, gradio_temp_dir
@@ -24,7 +24,7 @@ from assistant.search import SECTION_FILTERS, search_records
 from assistant.service import Assistant, build_assistant, build_library
 from assistant.settings import Settings, load_settings
 from assistant.status import SpeedLog, status_markdown
-from assistant.review_view import (REPORT_LABEL, ReportStream, export_report, findings_html, marked_html,
+from assistant.web.review_view import (REPORT_LABEL, ReportStream, export_report, findings_html, marked_html,
                                    review_summary)
 
 SECTION_LABELS = {"全部": "any", "问题": "problems", "措施": "measures", "成效/做法": "progress", "打算/建议": "plans",

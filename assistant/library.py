@@ -26,7 +26,7 @@ from ingest.loaders import SUPPORTED, LoadError
 from ingest.pipeline import document_id, ingest_paths, prepare_document
 from vectorstore.index import IndexBusy
 
-from .render import SECTION_NAMES  # in reading order (the manifest keeps section types sorted by name)
+from .web.render import SECTION_NAMES  # in reading order (the manifest keeps section types sorted by name)
 
 _FORBIDDEN = re.compile(r'[<>:"|?*\x00-\x1f]')
 NAME_LIMIT = 120  # characters; 120 CJK characters are 360 bytes in UTF-8, so the stem is cut shorter below

@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 
 from .llm import describe_llm
-from .render import escape_md
+from .web.render import escape_md
 
 
 class SpeedLog:

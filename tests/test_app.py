@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from assistant import render
+from assistant.web import render
 
 
 def test_document_text_is_escaped():

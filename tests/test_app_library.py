@@ -174,7 +174,7 @@ def test_search_exports(sample_index, settings_factory, tmp_path):
 
 
 def test_themes_view_lists_recurring_points_escaped(sample_index):
-    from assistant import render
+    from assistant.web import render
     from assistant.themes import build_themes
 
     result = build_themes(sample_index, "problems")

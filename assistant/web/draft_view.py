@@ -11,10 +11,10 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from .draft import SECTION_NUMBERS, DraftRequest, draft_to_docx, marker
-from .guards import placeholders_in
+from ..draft import SECTION_NUMBERS, DraftRequest, draft_to_docx, marker
+from ..guards import placeholders_in
 from .render import escape_md
-from .themes import SECTION_NAMES
+from ..themes import SECTION_NAMES
 
 SECTIONS = {"存在的问题": "problems", "下步工作打算": "plans", "工作进展及成效": "progress"}
 STYLES = {"一是…二是…": "yishi", "（一）（二）…": "numbered"}
@@ -113,7 +113,7 @@ def notes_markdown(result: dict) -> str:
 
 def export_docx(result: dict, text: str, folder: str | Path) -> Path:
     """The (edited) draft as a 公文 .docx named after the unit and section."""
-    from .library import safe_name
+    from ..library import safe_name
 
     edited = with_edits(result, text)
     name = safe_name(f"{result['unit']}-{SECTION_NAMES[result['section']]}.docx")

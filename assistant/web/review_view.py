@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from .review_docx import KIND_LABELS, SEVERITY_LABELS
+from ..review_docx import KIND_LABELS, SEVERITY_LABELS
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "suggestion": 2}
 COLOURS = {"error": "#ffccc7", "warning": "#ffe58f", "suggestion": "#d9f7be"}
@@ -73,7 +73,7 @@ class ReportStream:
         self.result: dict | None = None
 
     def apply(self, event: dict) -> str:
-        from .draft import marker
+        from ..draft import marker
 
         kind = event["type"]
         if kind == "report_plan":
@@ -92,8 +92,8 @@ class ReportStream:
 
 def export_report(text: str, result: dict, folder: str | Path) -> Path:
     """The report box as it stands (the user's edits included) as one 公文 .docx: first line the title."""
-    from .docx_export import write_docx
-    from .guards import placeholders_in
+    from ..docx_export import write_docx
+    from ..guards import placeholders_in
 
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     if not lines:
