@@ -120,3 +120,8 @@ def document_html(view: dict | None) -> str:
             parts.append(f"<div class='chunk'><i>{html.escape(c['section_path'] or '（导语）')}</i>"
                          f" [{html.escape(kind)}]{badge}<p>{html.escape(c['text'])}</p></div>")
     return "\n".join(parts)
+
+
+def message_html(text: str) -> str:
+    """A one-line message where results would be (escaped: it may quote the user's query)."""
+    return f"<p>{html.escape(text)}</p>"
