@@ -8,12 +8,11 @@ takes the text as written.
 """
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
 from ..draft import SECTION_NUMBERS, DraftRequest, draft_to_docx, marker
 from ..guards import placeholders_in
-from .render import escape_md
+from .render import escape_md, render_template
 from ..themes import SECTION_NAMES
 
 SECTIONS = {"存在的问题": "problems", "下步工作打算": "plans", "工作进展及成效": "progress"}
@@ -86,15 +85,9 @@ def target_index(choice: str | None, result: dict) -> int | None:
 
 def references_html(points: list[dict], excerpt: int = 120) -> str:
     """Per point, the passages of past reports it was written from (escaped: they are documents)."""
-    parts = []
-    for p in points:
-        items = "".join(
-            f"<li>{html.escape(r.get('report_title') or '')}（{html.escape(r.get('org') or '未署名')}） · "
-            f"<i>{html.escape(r.get('section_path') or '')}</i><br>"
-            f"{html.escape(' '.join(r.get('text', '').split())[:excerpt])}</li>" for r in p.get("references", []))
-        parts.append(f"<div class='ref'><b>{html.escape(p['marker'] + p['heading'])}</b>"
-                     f"<ul>{items or '<li>（无参考）</li>'}</ul></div>")
-    return "\n".join(parts)
+    shown = [{**p, "references": [{**r, "excerpt": " ".join(r.get("text", "").split())[:excerpt]}
+                                  for r in p.get("references", [])]} for p in points]
+    return render_template("references.html", points=shown)
 
 
 def notes_markdown(result: dict) -> str:
