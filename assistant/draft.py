@@ -26,9 +26,7 @@ from .settings import ReviewSettings
 from .themes import SECTION_NAMES, SECTIONS, build_themes
 
 SECTION_NUMBERS = {"progress": "一", "problems": "二", "plans": "三"}  # the genre's order of the three parts
-FOCUS = {"problems": "问题的具体表现和影响", "plans": "下一步的具体措施", "progress": "采取的做法和取得的成效"}
-REVISIONS = {"扩写": "扩写到约{chars}字，补充具体做法，意思不变", "压缩": "压缩到约{chars}字，保留要点",
-             "更正式": "改得更正式、更符合公文用语", "换个说法": "换一种说法表达，意思不变"}
+REVISIONS = ("扩写", "压缩", "更正式", "换个说法")  # their instructions: prompts/draft_revise.txt
 STYLES = ("yishi", "numbered")
 
 
@@ -247,7 +245,7 @@ class DraftChain:
         clauses = reference_clauses(point.references, guard, self.config.clauses)
         user = render("draft_point", section_name=SECTION_NAMES[request.section], topic=request.topic or "工作",
                       heading=point.heading, facts=facts, references=clauses,
-                      sentences="2至3" if chars < 150 else "3至4", chars=chars, focus=FOCUS[request.section])
+                      sentences="2至3" if chars < 150 else "3至4", chars=chars, section=request.section)
         system = render("draft_system", unit=request.unit, self_name=self_name(request.unit))
         return [SystemMessage(system), HumanMessage(user)]
 
@@ -365,7 +363,7 @@ class DraftChain:
         for i in targets:
             p = points[i]
             chars = {"扩写": 2, "压缩": 0.5}.get(action, 1) * max(40, len(p["body"]))
-            prompt = render("draft_revise", instruction=REVISIONS[action].format(chars=int(chars)), text=p["body"])
+            prompt = render("draft_revise", action=action, chars=int(chars), text=p["body"])
             generated = "".join(self._stream([HumanMessage(prompt)], max_tokens=int(chars * 1.3) + 60))
             new = clean_body(generated, p["heading"], int(chars), self_name(request.unit))
             new = to_own_level(new, request.unit, p["facts"])
