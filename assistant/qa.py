@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass
 
+from vectorstore.hybrid import rrf_fuse
+
 from .claims import ScopedGuard
 from .evidence import EvidenceSet, select_evidence, split_sentences
 from .guards import (CITATION, char_bigrams, clean_citations, extract_figures, mark_unsupported, plain_text,
@@ -130,21 +132,20 @@ def extractive_answer(evidence: EvidenceSet) -> str:
 
 def format_sources(evidence: EvidenceSet) -> str:
     """The LLM's whole context: only the selected sentences, grouped under their numbered source."""
-    blocks = []
-    for source in evidence.cited_sources():
-        lines = "".join(e.sentence for e in evidence.sentences if e.n == source.n)
-        blocks.append(f"[{source.n}] 《{source.report_title}》 {source.section_path}\n{lines}")
-    return "\n\n".join(blocks)
+    return render("answer_sources", sources=[
+        {"n": source.n, "report_title": source.report_title, "section_path": source.section_path,
+         "sentences": "".join(e.sentence for e in evidence.sentences if e.n == source.n)}
+        for source in evidence.cited_sources()])
 
 
 def _fuse(rankings: list[list], rrf_k: int, k: int) -> list:
-    """Reciprocal-rank fusion of hit lists (a preference: hits in both rise, none is dropped)."""
-    scores: dict[str, float] = {}
+    """Reciprocal-rank fusion of hit lists (a preference: hits in both rise, none is dropped), by the index's own
+    :func:`~vectorstore.hybrid.rrf_fuse`, equal weights; a hit keeps the object of its first ranking."""
     by_id = {}
     for ranking in rankings:
-        for rank, hit in enumerate(ranking, start=1):
-            scores[hit.chunk_id] = scores.get(hit.chunk_id, 0.0) + 1 / (rrf_k + rank)
+        for hit in ranking:
             by_id.setdefault(hit.chunk_id, hit)
+    scores = rrf_fuse([([hit.chunk_id for hit in ranking], 1.0) for ranking in rankings], rrf_k)
     return [by_id[i] for i in sorted(scores, key=scores.get, reverse=True)[:k]]
 
 
@@ -170,11 +171,9 @@ def _holds_period(hit, asked: Asked) -> bool:
 
 
 def _history_text(history: list[dict]) -> str:
-    lines = []
-    for turn in history[-6:]:
-        who = "用户" if turn.get("role") == "user" else "助手"
-        lines.append(f"{who}：{str(turn.get('content', ''))[:200]}")
-    return "\n".join(lines)
+    """The last six turns, each cut to 200 characters, as prompts/history.txt lays them out."""
+    return render("history", turns=[{"role": turn.get("role"), "content": str(turn.get("content", ""))[:200]}
+                                    for turn in history[-6:]])
 
 
 class QAChain:
