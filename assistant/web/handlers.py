@@ -75,6 +75,15 @@ def _lines(text: str | None) -> list[str]:
     return [x for x in (text or "").splitlines() if x.strip()]
 
 
+def _draft_box(stream, events, progress) -> Iterator[tuple]:
+    """The draft box while a chain's events arrive (every event but the final one): the text so far, and in the
+    notes what ``progress(event)`` says when it says something (a point or a part done)."""
+    for event in events:
+        text = stream.apply(event)
+        if event["type"] != "final":
+            yield text, SKIP, progress(event) or SKIP, SKIP, SKIP
+
+
 class Handlers:
     """One method per UI event, over one :class:`~assistant.service.Assistant` and its :class:`Library`."""
 
@@ -149,12 +158,8 @@ class Handlers:
         try:
             request = make_request(section_label, unit, topic, length, facts, outline, style_label)
             stream = DraftStream(request)
-            for event in self.drafter.draft(request):
-                text = stream.apply(event)
-                if event["type"] == "point":
-                    yield text, SKIP, f"已完成 {event['i'] + 1} / {len(stream.parts)} 条…", SKIP, SKIP
-                elif event["type"] != "final":
-                    yield text, SKIP, SKIP, SKIP, SKIP
+            yield from _draft_box(stream, self.drafter.draft(request), lambda e: e["type"] == "point" and
+                                  f"已完成 {e['i'] + 1} / {len(stream.parts)} 条…")
         except ValueError as exc:
             raise UserError(str(exc)) from exc
         result = stream.result
@@ -169,12 +174,8 @@ class Handlers:
             request = ReportRequest(unit or "", topic or "", max(600, int(length)), _lines(facts), _lines(outline),
                                     STYLES.get(style_label, style_label))
             stream = ReportStream(request.style)
-            for event in ReportDrafter(self.drafter, self.reviewer).draft(request):
-                text = stream.apply(event)
-                if event["type"] == "part":
-                    yield text, SKIP, f"已完成第 {event['part'] + 1} 部分…", SKIP, SKIP
-                elif event["type"] != "final":
-                    yield text, SKIP, SKIP, SKIP, SKIP
+            yield from _draft_box(stream, ReportDrafter(self.drafter, self.reviewer).draft(request),
+                                  lambda e: e["type"] == "part" and f"已完成第 {e['part'] + 1} 部分…")
         except ValueError as exc:
             raise UserError(str(exc)) from exc
         result = stream.result
