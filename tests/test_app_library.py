@@ -192,7 +192,7 @@ def test_themes_view_lists_recurring_points_escaped(sample_index):
 
 def test_status_shows_models_index_and_last_speed(sample_index, embeddings, settings_factory, tmp_path):
     from assistant.service import assemble
-    from assistant.status import SpeedLog, status_markdown
+    from assistant.web.status import SpeedLog, status_markdown
     from tests.fakes import scripted
 
     settings = settings_factory(tmp_path)

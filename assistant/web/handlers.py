@@ -18,7 +18,7 @@ from ..question import QuestionRejected
 from ..search import SECTION_FILTERS, search_records
 from ..service import Assistant, build_assistant, build_library
 from ..settings import Settings
-from ..status import SpeedLog, status_markdown
+from .status import SpeedLog, status_markdown
 from . import render
 from .draft_view import (STYLES, TARGET_ALL, DraftStream, export_docx, make_request, notes_markdown, references_html,
                          target_index, targets, with_edits)

@@ -8,8 +8,8 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from .llm import describe_llm
-from .web.render import escape_md
+from ..llm import describe_llm
+from .render import escape_md
 
 
 class SpeedLog:
