@@ -153,7 +153,7 @@ def to_placeholders(text: str, figures: list[str]) -> str:
     return text
 
 
-PLACEHOLDER = re.compile(rf"(?<![A-Za-z])X{{1,4}}(?:人次|[余多]?[%{MEASURE}])")
+PLACEHOLDER = re.compile(rf"(?<![A-Za-z])X{{1,4}}[万亿]?(?:人次|[余多]?[%{MEASURE}])")  # X次, XX人次, X万元
 
 
 def placeholders_in(text: str) -> list[str]:
