@@ -8,6 +8,7 @@ import pytest
 
 from assistant.draft import DraftChain, DraftRequest
 from assistant.draft_guard import DraftFigureGuard, drafting_year, own_reports
+from assistant.draft_view import notes_markdown
 from assistant.report_draft import ReportDrafter, ReportRequest
 from assistant.scope import library_units
 from tests.fakes import scripted
@@ -105,6 +106,7 @@ def test_the_drafting_chain_takes_out_and_explains_foreign_figures(library, embe
         assert figure not in text
     assert "2个" in text and {"X次", "X条", "X万元"} <= set(result["placeholders"])
     assert result["points"][1]["removed_figures"][0]["figure"] == "46条"
+    assert "46条（出自《西岭县" in notes_markdown(result)  # the writer is told what was taken out, and why
 
 
 def test_a_masked_fact_stays_masked_and_a_whole_report_lists_what_was_removed(library, embeddings):
