@@ -110,12 +110,20 @@ def _names(answer: str, question: str, flags: tuple[str, ...]) -> list[str]:
     return [w.word for w in jieba.posseg.cut(answer) if w.flag.startswith(flags) and not set(w.word) <= asked]
 
 
+def _given_figures(question: str, answer: str, sources: list[str]) -> list:
+    """The answer's figures that the sources hold, dates left out unless years are counted ("几年"): "广东2025年…增长
+    5%左右" repeats the question's year and gives no figure the sources hold."""
+    counted = _counted(question)
+    dates = set("年月日") - ({counted[0]} if counted else set())
+    return [f for f in supported_figures(answer, sources) if f.measure not in dates]
+
+
 def answers_the_ask(question: str, answer: str, sources: list[str]) -> bool:
     """False when the answer lacks, from ``sources``, the kind of thing the question asks for: a figure of the thing
     counted, a person's name, an enterprise's name.  A small model handed material without the answer restates
     the question ("举报电话号码是："), answers with a neighbouring fact (a report title for a name, a case for an
     enterprise) or makes a figure up ("召开了2次座谈会"); without the thing asked for, that is a refusal."""
-    if _ASKS_FIGURE.search(question) and not (supported_figures(answer, sources)
+    if _ASKS_FIGURE.search(question) and not (_given_figures(question, answer, sources)
                                              and _counts_what_was_asked(question, answer, sources)):
         return False
     if _ASKS_NAME.search(question):
