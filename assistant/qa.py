@@ -328,7 +328,8 @@ class QAChain:
                 # counts that very thing, it is the answer; otherwise the model had nothing to go on
                 counting = [evidence.sentences[i]
                             for i in counting_sentences(standalone, [e.sentence for e in evidence.sentences])]
-                scoped = guard.scoped_answer(standalone) if not counting and (asked.units or asked.cue) else ""
+                scoped = guard.scoped_answer(standalone) \
+                    if not counting and asks_figure and (asked.units or asked.cue) else ""
                 if counting:
                     answer = "\n".join(f"{e.sentence}[{e.n}]" for e in counting[:2])
                 elif scoped:  # the asked unit's figure of the asked period, as without a model

@@ -123,6 +123,12 @@ def test_a_decline_is_no_evidence_of_absence_where_the_asked_unit_gives_the_figu
     assert result["refused"] and result["answer"] == f"{DJ}未提出该项指标。"
 
 
+def test_a_target_given_for_last_years_result_gives_way_to_last_years_sentence(chain):
+    # the question's own year is no figure of the sources: "5%左右" (the 2026 target) does not answer it
+    result = chain(scripted("东江2025年地区生产总值增长5%左右[1]。")).run("东江2025年地区生产总值增长了多少？")
+    assert not result["refused"] and "5.4%" in result["answer"] and "5%左右" not in result["answer"]
+
+
 def _guard(asked_unit: str) -> tuple[ScopedGuard, Asked]:
     units = [ReportUnit("a", 0, "2026年东江省人民政府工作报告", place="东江省", year=2026),
              ReportUnit("b", 0, "政府工作报告", place="西岭省", year=2026)]
