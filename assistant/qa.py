@@ -311,8 +311,7 @@ class QAChain:
             if _REFUSAL_WORDS.search(generated) and len(CITATION.sub("", generated)) < 40:
                 # a small model declines when the sources do not repeat the question's words (西岭 for 《政府工作报告》,
                 # 去年 for 2025年); the model's "not found" is no evidence of absence where the asked unit's
-                # sentences of the asked period give a figure of the thing asked: those answer, as without a model
-                # sentences of the asked period that give a figure of the thing asked: those answer, as without a
+                # sentences of the asked period give a figure of the thing asked: those answer, as without a
                 # model.  An open question (how, why, which measures) is answered by what the reports say: its
                 # evidence passed the strength gate, and the decline says the wording differs (网络热点 for 舆情),
                 # not that the library is silent; a question for one fact (a figure, a name, an address) is refused.

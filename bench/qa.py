@@ -1,6 +1,6 @@
 """Answer quality and speed on question sets, with the raw llama.cpp speed on the same prompts for comparison.
 
-    python bench/qa.py [--sets samples,multi] [--llm none|local|openai] [--limit N] [--json]
+    python bench/qa.py [--sets samples,multi] [--llm none|local|openai] [--limit N | --only 1,5,12] [--json]
     python bench/qa.py --docs ../shared/corpus --qa ../shared/dev_qa.jsonl      # one set of your own
 
 Sets: ``samples`` (../shared/dev_qa.jsonl over data/samples) and ``multi`` (../shared/dev_multi_qa.jsonl over the four
