@@ -48,7 +48,7 @@ FACTS = ["打掉恶势力犯罪集团2个"]
 
 @pytest.fixture(scope="module")
 def library(settings_factory, embeddings, tmp_path_factory):
-    from assistant.search import make_store
+    from assistant.service import make_store
     from ingest.pipeline import ingest_paths
 
     docs = tmp_path_factory.mktemp("counties")
