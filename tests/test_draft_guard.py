@@ -1,4 +1,4 @@
-"""The figure guard on drafts: a real Chroma library of two counties' parallel 2025 汇报 (real e5, real jieba), the
+"""The figure guard on drafts: a real Chroma library of two counties' parallel 2025 汇报 (real jieba, the hash embedder), the
 drafting chain with a scripted chat model.  A figure of the other county's report, one of the drafting county's own
 report of last year, a figure found nowhere and a mask filled in are taken out, each with whose it was and why; the
 user's own figure and a mask kept as a mask stay."""
