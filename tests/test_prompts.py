@@ -15,7 +15,7 @@ VARIABLES = {
                     "facts": "- 发放宣传资料1.2万份", "references": "- 群众知晓率不高", "sentences": "2至3",
                     "chars": "100", "section": "problems"},
     "draft_revise": {"action": "压缩", "chars": "60", "text": "宣传覆盖面不够广。"},
-    "answer_sources": {"sources": [{"n": 1, "report_title": "报告", "section_path": "一、基本情况",
+    "answer_sources": {"sources": [{"n": 1, "name": "《报告》", "section_path": "一、基本情况",
                                     "sentences": "打掉4个团伙。"}]},
     "history": {"turns": [{"role": "user", "content": "延安市打掉了几个团伙？"}]},
 }

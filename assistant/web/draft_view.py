@@ -97,6 +97,9 @@ def notes_markdown(result: dict) -> str:
         lines.append("**待补充**：" + "、".join(escape_md(p) for p in result["placeholders"]))
     if result.get("unsupported_numbers"):
         lines.append("**未由事实给出的数字**：" + "、".join(escape_md(n) for n in result["unsupported_numbers"]))
+    if result.get("removed_figures"):
+        lines.append("**已换成待补充的数字**：" + "；".join(f"{escape_md(r['figure'])}（{escape_md(r['reason'])}）"
+                                                   for r in result["removed_figures"]))
     if result.get("leaked_names"):
         lines.append("**已删去含其他单位名称的句子**：" + "、".join(escape_md(n) for n in result["leaked_names"]))
     if result.get("mode") == "outline":
