@@ -1,46 +1,67 @@
-"""汇报助手 — the Gradio app.  It only adapts UI events to the assistant's chains; no retrieval or prompt logic here.
+"""汇报助手 — the Gradio app: builds the Blocks, wires each event to a method of
+:class:`assistant.web.handlers.Handlers` (where the handling is, testable without Gradio), login and launch.
 
     python app.py [--host 127.0.0.1] [--port 7860] [--db DIR]
 """
 from __future__ import annotations
 
 import argparse
-import html
+import functools
+import inspect
 import os
 import sys
-import tempfile
-from pathlib import Path
 
-from assistant import render
 from assistant.draft import REVISIONS
-from assistant.draft_view import (STYLES, TARGET_ALL, DraftStream, export_docx, make_request, notes_markdown,
-                                  references_html, target_index, targets, with_edits)
-from assistant.draft_view import SECTIONS as DRAFT_SECTIONS
-from assistant.export import search_to_csv, search_to_markdown
 from assistant.exposure import ExposureError, check_exposure, parse_auth  # noqa: F401 (parse_auth: app's API)
-from assistant.jobs import ImportJobs, JobBusy
-from assistant.library import OUTCOME_HEADERS, REPORT_HEADERS, Library, gradio_temp_dir
-from assistant.question import QuestionRejected
-from assistant.search import SECTION_FILTERS, search_records
-from assistant.service import Assistant, build_assistant, build_library
+from assistant.jobs import ImportJobs
+from assistant.library import Library, gradio_temp_dir
+from assistant.service import Assistant, build_assistant
 from assistant.settings import Settings, load_settings
-from assistant.status import SpeedLog, status_markdown
-from assistant.review_view import (REPORT_LABEL, ReportStream, export_report, findings_html, marked_html,
-                                   review_summary)
+from assistant.web.draft_view import SECTIONS as DRAFT_SECTIONS
+from assistant.web.draft_view import STYLES, TARGET_ALL
+from assistant.web.handlers import SEARCH_SECTIONS, SECTION_LABELS, SKIP, THEME_SECTIONS, Choices, Handlers, UserError
+from assistant.web.library_view import OUTCOME_HEADERS, REPORT_HEADERS
+from assistant.web.review_view import REPORT_LABEL
 
-SECTION_LABELS = {"全部": "any", "问题": "problems", "措施": "measures", "成效/做法": "progress", "打算/建议": "plans",
-                  "基本情况": "overview"}
-SEARCH_SECTIONS = {"问题": "problems", "措施": "measures", "成效": "progress", "打算": "plans", "全部": "any"}
-THEME_SECTIONS = {"问题": "problems", "打算": "plans", "成效": "progress"}
-ALL_REPORTS = ("全部报告", "")
 CSS = "mark{background:#ffe58f;padding:0 1px} .src,.hit{border-bottom:1px solid #eee;margin-bottom:6px}"
 
 
-def _export_dir(root: Path | None = None) -> Path:
-    """A fresh folder per export: two users exporting at once never get each other's file."""
-    if root is not None:
-        root.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix="huibao-export-", dir=root))
+def _to_gradio(value):
+    """A handler's plain value as Gradio takes it: SKIP → gr.skip(), Choices → gr.update(…)."""
+    import gradio as gr
+
+    if isinstance(value, tuple):
+        return tuple(_to_gradio(v) for v in value)
+    if value is SKIP:
+        return gr.skip()
+    if isinstance(value, Choices):
+        return gr.update(choices=value.choices) if value.keeps_value else gr.update(choices=value.choices,
+                                                                                    value=value.value)
+    return value
+
+
+def adapt(handler):
+    """The handler as a Gradio event function: its values translated, a :class:`UserError` shown as ``gr.Error``.
+    A generator stays a generator (Gradio streams it); the signature is the handler's (Gradio counts inputs)."""
+    import gradio as gr
+
+    if inspect.isgeneratorfunction(getattr(handler, "func", handler)):
+        @functools.wraps(handler)
+        def stream(*args):
+            try:
+                for value in handler(*args):
+                    yield _to_gradio(value)
+            except UserError as exc:
+                raise gr.Error(str(exc)) from exc
+        return stream
+
+    @functools.wraps(handler)
+    def call(*args):
+        try:
+            return _to_gradio(handler(*args))
+        except UserError as exc:
+            raise gr.Error(str(exc)) from exc
+    return call
 
 
 def build_app(settings: Settings, assistant: Assistant | None = None, library: Library | None = None,
@@ -52,212 +73,14 @@ def build_app(settings: Settings, assistant: Assistant | None = None, library: L
     os.environ["GRADIO_TEMP_DIR"] = str(cache.resolve())
     import gradio as gr
 
-    assistant = assistant or build_assistant(settings)
-    library = library or build_library(settings, assistant.index)
-    jobs = jobs or ImportJobs(library)  # imports run in the background: chats keep answering meanwhile
-    speed = SpeedLog()
-    drafter, reviewer = assistant.drafter, assistant.reviewer
+    h = Handlers(settings, assistant, library, jobs)
 
-    def report_choices():
-        return [ALL_REPORTS, *library.report_choices()]
-
-    def report_filter(report: str | None) -> dict:
-        """The filters of a report key, checked against the library now (not the choices the page loaded with)."""
-        filters = library.report_filter(report)
-        if report and not filters:
-            raise gr.Error("所选报告已不在资料库中，请刷新列表")
-        return filters
-
-    # --- 问答 -------------------------------------------------------------------------------------------------
-    def chat(message: str, history: list[dict], turns: list[dict], section_label: str, report: str):
-        """Stream one answer; ``turns`` keeps the raw question/answer texts for follow-up rewriting."""
-        history, past = list(history or []), list(turns or [])
-        if not (message or "").strip():
-            yield history, gr.skip(), past
-            return
-        history.append({"role": "user", "content": render.escape_md(message[:settings.search.max_query_chars])})
-        history.append({"role": "assistant", "content": "检索中…"})
-        yield history, "", past
-        section = SECTION_FILTERS.get(SECTION_LABELS.get(section_label, "any"))
-        streamed, evidence, tokens = "", None, 0
-        for event in assistant.qa.answer(message, past, section=section, filters=report_filter(report)):
-            if event["type"] == "evidence":
-                evidence = event
-                history[-1]["content"] = render.evidence_markdown(event["sentences"])
-                highlight = [s["sentence"] for s in event["sentences"]]
-                yield history, render.sources_html(event["sources"], highlight), past
-            elif event["type"] == "queue":  # waiting for the model: the user's place, updated as it moves
-                history[-1]["content"] = (render.evidence_markdown(evidence["sentences"])
-                                          + f"\n\n**排队中：前面还有 {event['ahead']} 个请求**")
-                yield history, gr.skip(), past
-            elif event["type"] == "token":
-                streamed += event["text"]
-                tokens += 1
-                history[-1]["content"] = (render.evidence_markdown(evidence["sentences"]) + "\n\n**回答（生成中）**\n\n"
-                                          + render.escape_md(streamed))
-                yield history, gr.skip(), past
-            else:
-                result = event["result"]
-                speed.record_answer(result, tokens)
-                history[-1]["content"] = render.answer_markdown(result)
-                shown = result["citations"] or result["nearest"]
-                title = "可能相关" if result["refused"] else "来源"
-                n_map = {s["n"]: s for s in evidence["sources"]}
-                past += [{"role": "user", "content": message}, {"role": "assistant", "content": result["answer"]}]
-                yield history, render.sources_html([n_map[c["n"]] for c in shown],
-                                                   [s["sentence"] for s in evidence["sentences"]], title), past
-
-    # --- 起草 -------------------------------------------------------------------------------------------------
-    def draft(section_label, unit, topic, length, facts, outline, style_label):
-        """Headings at once, each point streaming into the box, then the checked draft with its references."""
-        if section_label == REPORT_LABEL:
-            yield from draft_report(unit, topic, length, facts, outline, style_label)
-            return
-        try:
-            request = make_request(section_label, unit, topic, length, facts, outline, style_label)
-            stream = DraftStream(request)
-            for event in drafter.draft(request):
-                text = stream.apply(event)
-                if event["type"] == "point":
-                    yield text, gr.skip(), f"已完成 {event['i'] + 1} / {len(stream.parts)} 条…", gr.skip(), gr.skip()
-                elif event["type"] != "final":
-                    yield text, gr.skip(), gr.skip(), gr.skip(), gr.skip()
-        except ValueError as exc:
-            raise gr.Error(str(exc)) from exc
-        result = stream.result
-        yield (result["text"], references_html(result["points"]), notes_markdown(result), result,
-               gr.update(choices=targets(result), value=TARGET_ALL))
-
-    def draft_report(unit, topic, length, facts, outline, style_label):
-        """A whole 工作汇报: every part's headings at once, points streaming part by part, then 审校 on the result."""
-        from assistant.report_draft import ReportDrafter, ReportRequest
-
-        lines = lambda text: [x for x in (text or "").splitlines() if x.strip()]  # noqa: E731
-        try:
-            request = ReportRequest(unit or "", topic or "", max(600, int(length)), lines(facts), lines(outline),
-                                    STYLES.get(style_label, style_label))
-            stream = ReportStream(request.style)
-            for event in ReportDrafter(drafter, reviewer).draft(request):
-                text = stream.apply(event)
-                if event["type"] == "part":
-                    yield text, gr.skip(), f"已完成第 {event['part'] + 1} 部分…", gr.skip(), gr.skip()
-                elif event["type"] != "final":
-                    yield text, gr.skip(), gr.skip(), gr.skip(), gr.skip()
-        except ValueError as exc:
-            raise gr.Error(str(exc)) from exc
-        result = stream.result
-        points = [p for part in result["parts"] for p in part["points"]]
-        review = result.get("review") or {"findings": [], "text": result["text"]}
-        notes = notes_markdown({**result, "points": points}) + f"\n\n**审校**（自动）：{review_summary(review)}，见右侧"
-        yield (result["text"], references_html(points) + findings_html(review), notes, result,
-               gr.update(choices=[TARGET_ALL], value=TARGET_ALL))
-
-    def reviser(action: str):
-        def revise(text: str, result: dict | None, target: str):
-            if not result:
-                raise gr.Error("请先生成初稿")
-            if "parts" in result:
-                raise gr.Error("整篇汇报请直接在文本框中修改，或按章节起草后再扩写、压缩")
-            edited = with_edits(result, text)
-            try:
-                new = drafter.revise(edited, action, target_index(target, edited))
-            except (RuntimeError, ValueError) as exc:
-                raise gr.Error(str(exc)) from exc
-            return new["text"], references_html(new["points"]), notes_markdown(new), new
-        return revise
-
-    def export(text: str, result: dict | None):
-        if not result:
-            raise gr.Error("请先生成初稿")
-        if "parts" in result:
-            return str(export_report(text, result, _export_dir(cache)))
-        return str(export_docx(result, text, _export_dir(cache)))
-
-    # --- 审校 -------------------------------------------------------------------------------------------------
-    def review(file: str | None, pasted: str, unit: str, facts: str):
-        """The draft (uploaded or pasted) with its findings highlighted, the findings listed beside it, and the
-        draft with one Word comment per finding."""
-        from assistant.review import load_draft
-        from assistant.review_docx import write_review_docx
-
-        try:
-            text = load_draft(file) if file else (pasted or "")
-            result = reviewer.review(text, unit or "", [x for x in (facts or "").splitlines() if x.strip()])
-            name = Path(file).stem if file and Path(file).suffix.lower() == ".docx" else "稿件"
-            out = write_review_docx(result, _export_dir(cache) / f"{name}-审校.docx", file)
-        except (OSError, ValueError) as exc:
-            raise gr.Error(str(exc)) from exc
-        view = result.to_dict()
-        return marked_html(view), findings_html(view), str(out)
-
-    # --- 检索 -------------------------------------------------------------------------------------------------
-    def search(query: str, section_label: str, report: str, k: int):
-        """Results grouped by report, plus the same results as CSV and Markdown files."""
-        if not (query or "").strip():
-            return "<p>请输入检索内容</p>", None
-        from vectorstore.keyword import tokenize
-
-        try:
-            results = search_records(assistant.index, query, int(k), settings,
-                                     SEARCH_SECTIONS.get(section_label, "any"), report_filter(report))
-        except QuestionRejected as exc:
-            return f"<p>{html.escape(str(exc))}</p>", None
-        folder = _export_dir(cache)
-        (folder / "检索结果.md").write_text(search_to_markdown(results, query), encoding="utf-8")
-        files = [str(search_to_csv(results, folder / "检索结果.csv")), str(folder / "检索结果.md")]
-        return render.search_html(results, tokenize(query)), files
-
+    # the long-running ones report progress: Gradio finds gr.Progress as a parameter's default
     def themes(topic: str, section_label: str, progress=gr.Progress()):
-        """Recurring points across reports (optionally on a topic), plus CSV and Markdown files."""
-        from assistant.themes import build_themes, themes_to_csv, themes_to_markdown
+        return h.themes(topic, section_label, progress)
 
-        progress(0, desc="归纳共性主题…")
-        result = build_themes(assistant.index, THEME_SECTIONS.get(section_label, "problems"), topic or None)
-        folder = _export_dir(cache)
-        (folder / "共性主题.md").write_text(themes_to_markdown(result), encoding="utf-8")
-        files = [str(themes_to_csv(result, folder / "共性主题.csv")), str(folder / "共性主题.md")]
-        return render.themes_html(result), files
-
-    # --- 资料库 -----------------------------------------------------------------------------------------------
-    def refreshed():
-        """Every view of the library: report table, delete picker, the two report filters."""
-        choices = report_choices()
-        docs = library.document_choices()
-        return (library.report_rows(), gr.update(choices=docs, value=None), gr.update(choices=choices),
-                gr.update(choices=choices))
-
-    def upload(files: list[str] | None, folder: list[str] | None):
-        """Start importing the chosen files (or a folder's) in the background; the timer below shows progress."""
-        files = [*(files or []), *(folder or [])]
-        try:
-            status = jobs.start_import([(f, Path(f).name) for f in files])
-        except (JobBusy, ValueError) as exc:
-            return str(exc), gr.skip()
-        return status.text(), "running"  # the next tick shows the outcomes, however fast the job ended
-
-    def job_view(seen: str):
-        """Each tick: the job's line; its outcomes and the library's views once when a job has just ended."""
-        status = jobs.status()
-        ended = seen in ("running", "cancelling") and not status.active
-        rows = ([o.row() for o in status.outcomes] or [["", "—", 0, "没有文件"]]) if ended else gr.skip()
-        return (status.text(), rows, status.state, *(refreshed() if ended else [gr.skip()] * 4))
-
-    def delete(doc_id: str | None):
-        if not doc_id:
-            return [["", "错误", 0, "请先选择要删除的文档"]]
-        return [library.delete(doc_id).row()]
-
-    def show(doc_id: str | None):
-        return render.document_html(library.view(doc_id))
-
-    def reindex():
-        try:
-            return jobs.start_reindex().text(), "running"
-        except JobBusy as exc:
-            return str(exc), gr.skip()
-
-    def status():
-        return status_markdown(assistant, library.counts(), speed, library.last_ingest)
+    refreshed = adapt(h.library_views)
+    status = adapt(h.status)
 
     with gr.Blocks(title="汇报助手") as demo:
         gr.Markdown("## 汇报助手 · 工作报告问答、起草、检索与资料库")
@@ -269,12 +92,12 @@ def build_app(settings: Settings, assistant: Assistant | None = None, library: L
                     box = gr.Textbox(placeholder="例如：延安市打掉了几个恶势力犯罪集团？", label="问题", elem_id="question")
                     with gr.Row():
                         section = gr.Dropdown(list(SECTION_LABELS), value="全部", label="章节")
-                        chat_report = gr.Dropdown(report_choices(), value="", label="报告", allow_custom_value=True)
+                        chat_report = gr.Dropdown(h.report_choices(), value="", label="报告", allow_custom_value=True)
                         clear = gr.Button("新对话")
                 with gr.Column(scale=2):
                     sources = gr.HTML(label="来源", elem_id="sources")
-            box.submit(chat, [box, chatbot, turns, section, chat_report], [chatbot, sources, turns], api_name="chat",
-                       concurrency_limit=4).then(lambda: "", None, box)
+            box.submit(adapt(h.chat), [box, chatbot, turns, section, chat_report], [chatbot, sources, turns],
+                       api_name="chat", concurrency_limit=4).then(lambda: "", None, box)
             clear.click(lambda: ([], "", []), None, [chatbot, sources, turns])
         with gr.Tab("起草"):
             with gr.Row():
@@ -299,11 +122,12 @@ def build_app(settings: Settings, assistant: Assistant | None = None, library: L
                         d_file = gr.File(label="Word 文件", interactive=False, elem_id="draft-file")
                     d_notes = gr.Markdown(elem_id="draft-notes")
                     d_refs = gr.HTML(label="参考", elem_id="draft-refs")
-            d_button.click(draft, [d_section, d_unit, d_topic, d_length, d_facts, d_outline, d_style],
+            d_button.click(adapt(h.draft), [d_section, d_unit, d_topic, d_length, d_facts, d_outline, d_style],
                            [d_text, d_refs, d_notes, d_state, d_target], api_name="draft")
             for button, action in zip(d_revise, REVISIONS):
-                button.click(reviser(action), [d_text, d_state, d_target], [d_text, d_refs, d_notes, d_state])
-            d_export.click(export, [d_text, d_state], d_file, api_name="export_docx")
+                button.click(adapt(functools.partial(h.revise, action)), [d_text, d_state, d_target],
+                             [d_text, d_refs, d_notes, d_state])
+            d_export.click(adapt(h.export), [d_text, d_state], d_file, api_name="export_docx")
         with gr.Tab("审校"):
             with gr.Row():
                 with gr.Column(scale=2):
@@ -318,14 +142,14 @@ def build_app(settings: Settings, assistant: Assistant | None = None, library: L
                     r_marked = gr.HTML(elem_id="review-marked")
                 with gr.Column(scale=2):
                     r_findings = gr.HTML(elem_id="review-findings")
-            r_button.click(review, [r_file, r_text, r_unit, r_facts], [r_marked, r_findings, r_out], api_name="review",
-                           concurrency_limit=1)
+            r_button.click(adapt(h.review), [r_file, r_text, r_unit, r_facts], [r_marked, r_findings, r_out],
+                           api_name="review", concurrency_limit=1)
         with gr.Tab("检索"):
             query = gr.Textbox(label="检索问题与措施（也作为共性主题的话题，可留空）", placeholder="例如：宣传发动不够深入",
                                elem_id="query")
             with gr.Row():
                 search_section = gr.Radio(list(SEARCH_SECTIONS), value="全部", label="章节")
-                search_report = gr.Dropdown(report_choices(), value="", label="报告", allow_custom_value=True)
+                search_report = gr.Dropdown(h.report_choices(), value="", label="报告", allow_custom_value=True)
                 k = gr.Slider(1, 20, value=8, step=1, label="条数")
             with gr.Row():
                 search_button = gr.Button("检索", variant="primary")
@@ -340,8 +164,8 @@ def build_app(settings: Settings, assistant: Assistant | None = None, library: L
                     theme_files = gr.File(label="导出共性主题（CSV / Markdown）", file_count="multiple",
                                           interactive=False)
             search_inputs = [query, search_section, search_report, k]
-            query.submit(search, search_inputs, [results, search_files], api_name="search")
-            search_button.click(search, search_inputs, [results, search_files])
+            query.submit(adapt(h.search), search_inputs, [results, search_files], api_name="search")
+            search_button.click(adapt(h.search), search_inputs, [results, search_files])
             themes_button.click(themes, [query, theme_section], [results, theme_files], api_name="themes")
         with gr.Tab("资料库"):
             with gr.Row():
@@ -362,20 +186,21 @@ def build_app(settings: Settings, assistant: Assistant | None = None, library: L
                     with gr.Row():
                         show_button = gr.Button("查看识别内容", elem_id="show")
                         delete_button = gr.Button("删除所选文档", variant="stop")
-            job_line = gr.Markdown(jobs.status().text(), elem_id="job-status")
+            job_line = gr.Markdown(h.jobs.status().text(), elem_id="job-status")
             job_seen = gr.State("idle")
             outcomes = gr.Dataframe(headers=OUTCOME_HEADERS, label="处理结果", interactive=False, elem_id="outcomes")
             table = gr.Dataframe(headers=REPORT_HEADERS, label="报告列表", interactive=False, elem_id="reports",
                                  wrap=True)
             document = gr.HTML(elem_id="document")
             views = [table, doc_choice, chat_report, search_report]
-            show_button.click(show, doc_choice, document, api_name="show")
-            add_button.click(upload, [uploads, folder], [job_line, job_seen], api_name="upload")
-            cancel_button.click(lambda: jobs.cancel().text(), None, job_line, api_name="cancel_import")
-            delete_button.click(delete, doc_choice, outcomes, api_name="delete").then(refreshed, None, views)
-            reindex_button.click(reindex, None, [job_line, job_seen], api_name="reindex")
-            gr.Timer(1.0).tick(job_view, job_seen, [job_line, outcomes, job_seen, *views], api_name="import_status",
-                               concurrency_limit=None, show_progress="hidden")
+            show_button.click(adapt(h.show), doc_choice, document, api_name="show")
+            # imports and re-index run as background jobs: the timer shows their line, then outcomes and views
+            add_button.click(adapt(h.upload), [uploads, folder], [job_line, job_seen], api_name="upload")
+            cancel_button.click(adapt(h.cancel_import), None, job_line, api_name="cancel_import")
+            delete_button.click(adapt(h.delete), doc_choice, outcomes, api_name="delete").then(refreshed, None, views)
+            reindex_button.click(adapt(h.reindex), None, [job_line, job_seen], api_name="reindex")
+            gr.Timer(1.0).tick(adapt(h.job_view), job_seen, [job_line, outcomes, job_seen, *views],
+                               api_name="import_status", concurrency_limit=None, show_progress="hidden")
             gr.Button("刷新列表").click(refreshed, None, views, api_name="library")
         with gr.Tab("状态") as status_tab:
             status_md = gr.Markdown(elem_id="status")

@@ -171,6 +171,8 @@ def cmd_draft(args) -> int:
     print(f"\n【{result['title']}】\n{result['text']}")
     if result["placeholders"]:
         print("\n【待补充】" + "、".join(result["placeholders"]))
+    for r in result.get("removed_figures", []):
+        print(f"已换成待补充：{r['figure']}（{r['reason']}）")
     if result["leaked_names"]:
         print("已删去含其他单位名称的句子：" + "、".join(result["leaked_names"]))
     print("\n【参考】")
@@ -213,6 +215,8 @@ def cmd_draft_report(args) -> int:
     print("\n【全文】\n" + result["text"])
     if result["placeholders"]:
         print("\n【待补充】" + "、".join(result["placeholders"]))
+    for r in result.get("removed_figures", []):
+        print(f"已换成待补充：{r['figure']}（{r['reason']}）")
     _print_findings(result["review"])
     if args.docx:
         print(f"\n已导出 Word：{args.docx}")

@@ -99,6 +99,18 @@ class ScopedGuard:
                 out.append(ev)
         return out
 
+    def scoped_answer(self, question: str) -> str:
+        """The asked unit's sentences of the asked period that give a figure of the thing asked, cited, or "".
+
+        A question that counts a named thing ("几次座谈会", "多少名死刑犯") takes only sentences that speak of that
+        thing with a figure of its measure: "扫黑除恶" shared with every sentence of the library is no such thing."""
+        from .intent import counting_sentences, counts_a_thing
+
+        answering = self.answering_sentences(question)
+        if counts_a_thing(question):
+            answering = [answering[i] for i in counting_sentences(question, [e.sentence for e in answering])]
+        return "\n".join(f"{e.sentence}[{e.n}]" for e in answering[:2])
+
     def review(self, answer: str, question: str, asks_figure: bool) -> ClaimOutcome:
         checks = self.check(answer, question if asks_figure else "")
         # "another thing" rests on shared wording, which a paraphrase lacks ("印了多少材料" for "印制宣传资料"): it

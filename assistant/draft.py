@@ -19,6 +19,7 @@ from pathlib import Path
 
 from .draft_text import (SENTENCE, clauses_within, clean_body, marker, reference_clauses, self_name, strip_end,
                          to_own_level)
+from .draft_guard import DraftFigureGuard, drafting_year
 from .guards import longest_copy, placeholders_in, to_placeholders, unsupported_figures
 from .names import NameGuard, family_of
 from .prompts import render
@@ -26,9 +27,7 @@ from .settings import ReviewSettings
 from .themes import SECTION_NAMES, SECTIONS, build_themes
 
 SECTION_NUMBERS = {"progress": "一", "problems": "二", "plans": "三"}  # the genre's order of the three parts
-FOCUS = {"problems": "问题的具体表现和影响", "plans": "下一步的具体措施", "progress": "采取的做法和取得的成效"}
-REVISIONS = {"扩写": "扩写到约{chars}字，补充具体做法，意思不变", "压缩": "压缩到约{chars}字，保留要点",
-             "更正式": "改得更正式、更符合公文用语", "换个说法": "换一种说法表达，意思不变"}
+REVISIONS = ("扩写", "压缩", "更正式", "换个说法")  # their instructions: prompts/draft_revise.txt
 STYLES = ("yishi", "numbered")
 
 
@@ -247,13 +246,19 @@ class DraftChain:
         clauses = reference_clauses(point.references, guard, self.config.clauses)
         user = render("draft_point", section_name=SECTION_NAMES[request.section], topic=request.topic or "工作",
                       heading=point.heading, facts=facts, references=clauses,
-                      sentences="2至3" if chars < 150 else "3至4", chars=chars, focus=FOCUS[request.section])
+                      sentences="2至3" if chars < 150 else "3至4", chars=chars, section=request.section)
         system = render("draft_system", unit=request.unit, self_name=self_name(request.unit))
         return [SystemMessage(system), HumanMessage(user)]
 
-    def check(self, body: str, facts: list[str], guard: NameGuard, references: list[str]) -> tuple[str, dict]:
-        """The guards on one point's body: foreign names out, unsupported figures → placeholders, copied passages
-        out, every fact in.  Returns the body and what was found."""
+    def figure_guard(self, request: DraftRequest) -> DraftFigureGuard:
+        """The figure guard of a request: its unit, the year it speaks of, its facts (assistant/draft_guard.py)."""
+        return DraftFigureGuard(self.index, request.unit, drafting_year(request.topic, request.facts), request.facts)
+
+    def check(self, body: str, facts: list[str], guard: NameGuard, references: list[str],
+              figures: DraftFigureGuard | None = None, reference_points: list[dict] = ()) -> tuple[str, dict]:
+        """The guards on one point's body: foreign names out, figures that are not the unit's own for the period
+        (``figures``: another unit's, another period's, found nowhere) → placeholders, copied passages out, every
+        fact in.  Returns the body and what was found."""
         sentences = [s for s in SENTENCE.findall(body.replace("\n", "")) if s.strip()]
         leaks = sorted({name for s in sentences for name in guard.find_leaks(s)})
         sentences = [s for s in sentences if not guard.find_leaks(s)]
@@ -262,14 +267,19 @@ class DraftChain:
         body = "".join(sentences)
         if body and body[-1] not in "。！？":
             body = body.rstrip("；;，,") + "。"
+        removed = []
+        if figures is not None:
+            body, removed = figures.review(body, list(reference_points))
         body = to_placeholders(body, unsupported_figures(body, facts, masks=False))
-        for fact in facts:  # a fact whose figures the model dropped or changed is stated as given
-            if unsupported_figures(fact, [body], masks=False) or (not unsupported_figures(fact, []) and
-                                                                    strip_end(fact) not in body):
+        for fact in facts:  # a fact whose figures (masks too) the model dropped or changed is stated as given
+            if unsupported_figures(fact, [body]) or (not unsupported_figures(fact, []) and
+                                                     strip_end(fact) not in body):
                 body += strip_end(fact) + "。"
-        return body, {"leaked_names": leaks, "copied": len(copied)}
+        return body, {"leaked_names": leaks, "copied": len(copied),
+                      "removed_figures": [r.to_dict() for r in removed]}
 
-    def _write(self, request, point, guard, chars: int, i: int) -> Iterator[dict]:
+    def _write(self, request, point, guard, chars: int, i: int, figures: DraftFigureGuard | None = None
+               ) -> Iterator[dict]:
         """Write one point's body with the model, yielding its tokens, again more freely if it copied a reference;
         returns (body, found) as the generator's value."""
         messages = self._messages(request, point, guard, chars)
@@ -288,7 +298,7 @@ class DraftChain:
             raw = to_own_level(raw, request.unit, point.facts)
             if longest_copy(raw, references) < self.copy_limit:
                 break
-        return self.check(raw, point.facts, guard, references)
+        return self.check(raw, point.facts, guard, references, figures, point.references)
 
     # --- the chain -----------------------------------------------------------------------------------------
     def _guard(self, request: DraftRequest) -> NameGuard:
@@ -307,12 +317,13 @@ class DraftChain:
         planned = planned if planned is not None else self.plan(request, guard)
         yield {"type": "plan", "headings": [p.heading for p in planned], "mode": "llm" if self.llm else "outline"}
         chars = max(40, request.length // max(1, len(planned)) - 12)
+        figures = self.figure_guard(request) if self.llm is not None else None
         points, first = [], None
         for i, point in enumerate(planned):
             if self.llm is None:
-                body, found = "".join(strip_end(f) + "。" for f in point.facts), {"leaked_names": [], "copied": 0}
+                body, found = "".join(strip_end(f) + "。" for f in point.facts), {"leaked_names": []}
             else:
-                body, found = yield from self._write(request, point, guard, chars, i)
+                body, found = yield from self._write(request, point, guard, chars, i, figures)
             record = self._point(request, i, point, body, found)
             first = first or time.perf_counter()
             points.append(record)
@@ -325,7 +336,8 @@ class DraftChain:
     def _point(self, request, i: int, point: PlannedPoint, body: str, found: dict) -> dict:
         return {"heading": point.heading, "marker": marker(request.style, i), "body": body,
                 "text": f"{marker(request.style, i)}{point.heading}。{body}", "facts": point.facts,
-                "label": point.label, "references": point.references, "leaked_names": found["leaked_names"]}
+                "label": point.label, "references": point.references, "leaked_names": found["leaked_names"],
+                "removed_figures": found.get("removed_figures", [])}
 
     def _result(self, request: DraftRequest, points: list[dict]) -> dict:
         heading = f"{SECTION_NUMBERS[request.section]}、{SECTION_NAMES[request.section]}"
@@ -340,6 +352,8 @@ class DraftChain:
                 "placeholders": placeholders_in(body),
                 "unsupported_numbers": unsupported_figures(body, request.facts, masks=False),
                 "leaked_names": sorted({n for p in points for n in p["leaked_names"]}),
+                "removed_figures": [{**r, "point": i} for i, p in enumerate(points)
+                                    for r in p.get("removed_figures", [])],
                 "mode": "llm" if self.llm is not None else "outline"}
 
     def run(self, request: DraftRequest) -> dict:
@@ -360,18 +374,20 @@ class DraftChain:
         request = DraftRequest(result["section"], result["unit"], result.get("topic", ""), 400,
                                result.get("facts", []), [], result.get("style", "yishi"))
         guard = self._guard(request)
+        figures = self.figure_guard(request)
         targets = range(len(result["points"])) if point is None else [point]
         points = [dict(p) for p in result["points"]]
         for i in targets:
             p = points[i]
             chars = {"扩写": 2, "压缩": 0.5}.get(action, 1) * max(40, len(p["body"]))
-            prompt = render("draft_revise", instruction=REVISIONS[action].format(chars=int(chars)), text=p["body"])
+            prompt = render("draft_revise", action=action, chars=int(chars), text=p["body"])
             generated = "".join(self._stream([HumanMessage(prompt)], max_tokens=int(chars * 1.3) + 60))
             new = clean_body(generated, p["heading"], int(chars), self_name(request.unit))
             new = to_own_level(new, request.unit, p["facts"])
             if not new:
                 continue
-            body, found = self.check(new, p["facts"], guard, [r["text"] for r in p["references"]])
+            body, found = self.check(new, p["facts"], guard, [r["text"] for r in p["references"]], figures,
+                                     p["references"])
             planned = PlannedPoint(p["heading"], p["references"], p["facts"], p.get("label", ""))
             points[i] = self._point(request, i, planned, body or p["body"], found)
         return {**self._result(request, points), "timings": result.get("timings", {})}

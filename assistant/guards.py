@@ -16,7 +16,7 @@ _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四":
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 _BIG = {"万": 10_000, "亿": 100_000_000}
 MEASURE = "个人起件条份次名家项所元年月日天批轮场期处户起宗套部台辆本张篇期支队组届级倍"
-_ARABIC = re.compile(rf"(\d+(?:\.\d+)?)\s*([万亿])?\s*(余|多)?\s*(%|‰)?([{MEASURE}])?")
+_ARABIC = re.compile(rf"(\d+(?:\.\d+)?)\s*(?:[余多](?=[万亿]))?([万亿])?\s*(余|多)?\s*(%|‰)?([{MEASURE}])?")  # 200多万份
 _PERCENT_CN = re.compile(r"百分之([零〇一二两三四五六七八九十百点\d.]+)")
 _CN_NUMBER = re.compile(rf"([零〇一二两三四五六七八九十百千]+)([万亿])?(余|多)?([{MEASURE}])")
 # Set phrases of political writing whose numerals count nothing: 四个意识, 两个维护, 一案三查 …
@@ -153,7 +153,7 @@ def to_placeholders(text: str, figures: list[str]) -> str:
     return text
 
 
-PLACEHOLDER = re.compile(rf"(?<![A-Za-z])X{{1,4}}(?:人次|[余多]?[%{MEASURE}])")
+PLACEHOLDER = re.compile(rf"(?<![A-Za-z])X{{1,4}}[万亿]?(?:人次|[余多]?[%{MEASURE}])")  # X次, XX人次, X万元
 
 
 def placeholders_in(text: str) -> list[str]:

@@ -58,6 +58,16 @@ def asks_for_figure(question: str) -> bool:
     return bool(_ASKS_FIGURE.search(question))
 
 
+_OPEN = re.compile(r"怎么|怎样|如何|为什么|为何|原因|哪些|有什么|什么(?:问题|要求|影响|变化|措施|做法|办法|短板|困难)")
+
+
+def is_open_question(question: str) -> bool:
+    """Whether the question asks how, why, which measures or what problems — answered by what the reports say —
+    rather than for one fact (a figure, a name, an enterprise, an address), which the library may simply lack."""
+    return bool(_OPEN.search(question)) and not (_ASKS_FIGURE.search(question) or _ASKS_NAME.search(question)
+                                                 or _ASKS_FIRM.search(question))
+
+
 def _counted(question: str) -> tuple[str, set[str]] | None:
     """The measure word and the thing a "几次座谈会 / 多少名死刑犯" question counts (as character pairs)."""
     counted = _COUNTED.search(question)
@@ -72,6 +82,11 @@ def _counts_what_was_asked(question: str, answer: str, sources: list[str]) -> bo
         return True
     return any(counted[1] & char_bigrams(sentence) and supported_figures(answer, [sentence])
                for source in sources for sentence in split_sentences(source))
+
+
+def counts_a_thing(question: str) -> bool:
+    """Whether the question counts a named thing ("几次座谈会", "多少名死刑犯"), not only a figure ("多少人？")."""
+    return _counted(question) is not None
 
 
 def counting_sentences(question: str, sentences: list[str]) -> list[int]:
@@ -95,12 +110,20 @@ def _names(answer: str, question: str, flags: tuple[str, ...]) -> list[str]:
     return [w.word for w in jieba.posseg.cut(answer) if w.flag.startswith(flags) and not set(w.word) <= asked]
 
 
+def _given_figures(question: str, answer: str, sources: list[str]) -> list:
+    """The answer's figures that the sources hold, dates left out unless years are counted ("几年"): "广东2025年…增长
+    5%左右" repeats the question's year and gives no figure the sources hold."""
+    counted = _counted(question)
+    dates = set("年月日") - ({counted[0]} if counted else set())
+    return [f for f in supported_figures(answer, sources) if f.measure not in dates]
+
+
 def answers_the_ask(question: str, answer: str, sources: list[str]) -> bool:
     """False when the answer lacks, from ``sources``, the kind of thing the question asks for: a figure of the thing
     counted, a person's name, an enterprise's name.  A small model handed material without the answer restates
     the question ("举报电话号码是："), answers with a neighbouring fact (a report title for a name, a case for an
     enterprise) or makes a figure up ("召开了2次座谈会"); without the thing asked for, that is a refusal."""
-    if _ASKS_FIGURE.search(question) and not (supported_figures(answer, sources)
+    if _ASKS_FIGURE.search(question) and not (_given_figures(question, answer, sources)
                                              and _counts_what_was_asked(question, answer, sources)):
         return False
     if _ASKS_NAME.search(question):

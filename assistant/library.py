@@ -26,8 +26,6 @@ from ingest.loaders import SUPPORTED, LoadError
 from ingest.pipeline import document_id, ingest_paths, prepare_document
 from vectorstore.index import IndexBusy
 
-from .render import SECTION_NAMES  # in reading order (the manifest keeps section types sorted by name)
-
 _FORBIDDEN = re.compile(r'[<>:"|?*\x00-\x1f]')
 NAME_LIMIT = 120  # characters; 120 CJK characters are 360 bytes in UTF-8, so the stem is cut shorter below
 _BYTES_LIMIT = 200  # most file systems allow 255 bytes per name
@@ -63,13 +61,6 @@ class Outcome:
     status: str
     chunks: int = 0
     detail: str = ""
-
-    def row(self) -> list:
-        return [self.file, self.status, self.chunks, self.detail]
-
-
-OUTCOME_HEADERS = ["文件", "结果", "新增段数", "说明"]
-REPORT_HEADERS = ["报告", "单位", "年份", "章节", "段数", "文件", "doc_id"]
 
 
 class Library:
@@ -209,23 +200,6 @@ class Library:
     def documents(self) -> dict[str, dict]:
         self.reader.refresh()
         return dict(self.reader.documents)
-
-    def report_rows(self) -> list[list]:
-        """One row per report: title, issuing body, year, sections, chunks, file, doc_id."""
-        return [[r["title"], r.get("org") or "", r.get("year") or "",
-                 "、".join(SECTION_NAMES[s] for s in SECTION_NAMES if s in r.get("sections", [])), r.get("chunks", 0),
-                 rec.get("name", ""), doc_id]
-                for doc_id, rec in self.documents().items() for r in rec.get("reports", [])]
-
-    def document_choices(self) -> list[tuple[str, str]]:
-        """(label, doc_id) for the delete picker: file name and its reports' titles."""
-        return [(f"{rec.get('name', doc_id)} · {'；'.join(r['title'] for r in rec.get('reports', []))}", doc_id)
-                for doc_id, rec in self.documents().items()]
-
-    def report_choices(self) -> list[tuple[str, str]]:
-        """(label, key) for the report filters; :meth:`report_filter` turns a key into search filters."""
-        return [(f"{r['title']}（{r.get('org') or '未署名'}）", f"{doc_id}#{i}")
-                for doc_id, rec in self.documents().items() for i, r in enumerate(rec.get("reports", []))]
 
     def report_filter(self, key: str | None) -> dict:
         """Search filters selecting one report (doc_id + title); {} for none or a report no longer there."""

@@ -178,6 +178,8 @@ class ReportDrafter:
                 "text": "\n".join(lines), "placeholders": placeholders_in(body),
                 "unsupported_numbers": unsupported_figures(body, request.facts, masks=False),
                 "leaked_names": sorted({n for part in parts for n in part["leaked_names"]}),
+                "removed_figures": [{**r, "part": j} for j, part in enumerate(parts)
+                                    for r in part.get("removed_figures", [])],
                 "mode": parts[0]["mode"] if parts else "outline"}
 
 

@@ -1,6 +1,6 @@
 """Answer quality and speed on question sets, with the raw llama.cpp speed on the same prompts for comparison.
 
-    python bench/qa.py [--sets samples,multi] [--llm none|local|openai] [--limit N] [--json]
+    python bench/qa.py [--sets samples,multi] [--llm none|local|openai] [--limit N | --only 1,5,12] [--json]
     python bench/qa.py --docs ../shared/corpus --qa ../shared/dev_qa.jsonl      # one set of your own
 
 Sets: ``samples`` (../shared/dev_qa.jsonl over data/samples) and ``multi`` (../shared/dev_multi_qa.jsonl over the four
@@ -131,8 +131,11 @@ def raw_llama_seconds(llm, chain, question: str) -> float | None:
 
 
 def run_set(name: str, docs: str, qa: str, args) -> tuple[dict, list[dict]]:
-    questions = load_qa(qa)
-    if args.limit:
+    questions = [dict(q, line=i) for i, q in enumerate(load_qa(qa), start=1)]
+    if args.only:
+        wanted = {int(n) for n in args.only.split(",") if n.strip()}
+        questions = [q for q in questions if q["line"] in wanted]
+    elif args.limit:
         questions = ([q for q in questions if q.get("evidence")][: args.limit]
                      + [q for q in questions if not q.get("evidence")][: args.limit])
     rows = []
@@ -160,7 +163,7 @@ def run_set(name: str, docs: str, qa: str, args) -> tuple[dict, list[dict]]:
             foreign = library.foreign_figures(result, keys, periods)
             flagged = all(f"{n}〔未核实〕" in result["answer"] for n in result["unsupported_numbers"])
             gen_s = (result["timings"]["total_ms"] - (result["timings"]["first_token_ms"] or 0)) / 1000
-            row = {"q": q["q"], "answer": result["answer"], "cited": [c["n"] for c in result["citations"]],
+            row = {"line": q["line"], "q": q["q"], "answer": result["answer"], "cited": [c["n"] for c in result["citations"]],
                    "absent": absent, "refused": result["refused"], "mode": result["mode"],
                    "answered_right_source": (not absent) and (not result["refused"]) and cited_hit,
                    "best_sentence_hit": bool(best) and (
@@ -176,7 +179,7 @@ def run_set(name: str, docs: str, qa: str, args) -> tuple[dict, list[dict]]:
             if args.llm in ("local", "auto") and args.raw and assistant.llm is not None and not result["refused"]:
                 row["raw_llama_s"] = raw_llama_seconds(assistant.llm, assistant.qa, result["standalone_question"])
             rows.append(row)
-            print(f"[{name} {len(rows)}/{len(questions)}] refused={row['refused']} right={row['answered_right_source']}"
+            print(f"[{name} {len(rows)}/{len(questions)} #{q['line']}] refused={row['refused']} right={row['answered_right_source']}"
                   f" foreign={row['foreign']} {q['q']} → {row['answer'][:120]!r}", file=sys.stderr, flush=True)
     answerable = [r for r in rows if not r["absent"]]
     absent = [r for r in rows if r["absent"]]
@@ -213,6 +216,7 @@ def main(argv=None) -> int:
     parser.add_argument("--qa", help="questions of a set of your own (with --docs)")
     parser.add_argument("--llm", default="none", choices=["none", "local", "openai", "auto"])
     parser.add_argument("--limit", type=int, default=0, help="only the first N questions of each kind")
+    parser.add_argument("--only", help="only these questions of each set, by line number in its file (1,5,12)")
     parser.add_argument("--no-raw", dest="raw", action="store_false",
                         help="skip the raw llama.cpp runs (half the time; no chain_over_raw)")
     parser.add_argument("--db", help="keep each set's index in DIR/<set> and reuse it (default: a fresh temp index)")

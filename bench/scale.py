@@ -82,7 +82,7 @@ def synthetic(chunks, n: int, seed: int = 13):
         text = "".join(sentences[s] for s in picks)
         meta = {"doc_id": doc, "section_type": c.section_type, "report_title": c.report_title,
                 "org": c.org or f"单位{rng.randrange(500)}", "year": c.year or 2020, "seq": i % DOC_CHUNKS,
-                "section_path": c.section_path}
+                "section_path": c.section_path, "place": c.place, "level": c.level, "kind": c.kind}
         out.append((f"{doc}-{i % DOC_CHUNKS:04d}", f"{c.report_title}\n{c.section_path}\n{text}", meta, src, picks,
                     text))
     return out, sentences
@@ -92,6 +92,21 @@ def docs_of(rows):
     """Group rows into documents of DOC_CHUNKS chunks."""
     for i in range(0, len(rows), DOC_CHUNKS):
         yield rows[i:i + DOC_CHUNKS]
+
+
+def record_of(doc) -> dict:
+    """The manifest record of a synthetic document: its runs of chunks from one report, in order, as the reports
+    of a file (what the question prior and the keyword filters read)."""
+    reports = []
+    for _, _, meta, *_ in doc:
+        unit = {k: meta[k] for k in ("report_title", "org", "year", "place", "level", "kind")}
+        if reports and reports[-1]["unit"] == unit:
+            reports[-1]["chunks"] += 1
+        else:
+            reports.append({"unit": unit, "chunks": 1})
+    return {"file": doc[0][2]["doc_id"], "name": "", "chunks": len(doc), "reports": [
+        {"title": r["unit"]["report_title"], **{k: r["unit"][k] for k in ("org", "year", "place", "level", "kind")},
+         "chunks": r["chunks"]} for r in reports]}
 
 
 def questions(path: Path) -> list[str]:
@@ -333,11 +348,16 @@ def noisy(vec, rng, sigma=0.02):
     return (v / np.linalg.norm(v)).tolist()
 
 
-def hybrid_bench(rows, tokens, sentences, pool_vecs, embeddings, queries, sizes, tmp: Path) -> list[dict]:
+def hybrid_bench(rows, tokens, sentences, pool_vecs, embeddings, queries, sizes, tmp: Path,
+                 keep: Path | None = None) -> list[dict]:
     """The product's index at each size: the library bulk-loaded (vectors, keywords, manifest), then five documents
-    written through ``add_document`` as an import does (timed), then every retriever timed on the dev questions."""
+    written through ``add_document`` as an import does (timed), then every retriever timed on the dev questions,
+    each with the question's prior as the product computes it (assistant/prior.py), and the product's search split
+    into its stages (ReportIndex.last_timings).  ``keep``: the libraries live there and are reused by the next run
+    (bulk-loading 100k chunks' windows takes tens of minutes)."""
     import numpy as np
 
+    from assistant.prior import library_reports, question_prior
     from ingest.chunker import Chunk
     from vectorstore.chroma import make_client
     from vectorstore.index import ReportIndex
@@ -374,20 +394,22 @@ def hybrid_bench(rows, tokens, sentences, pool_vecs, embeddings, queries, sizes,
 
     out = []
     for size in sizes:
-        folder = tmp / f"hybrid-{size}"
+        folder = (keep or tmp) / f"hybrid-{size}"
         emb = Reused()
+        reused = (folder / "manifest.json").exists()
         index = ReportIndex(folder, make_client("embedded", folder), emb, "scale")
         t_build = time.perf_counter()
-        for start in range(0, size, 1000):
-            ids, texts, _, metas, windows, vecs, wvecs = prepared(rows[start:min(size, start + 1000)])
-            flat = [(wid, text, {**meta, "chunk_id": cid}) for cid, meta, ws in zip(ids, metas, windows)
-                    for wid, text in ws]
-            index.store.add(ids, vecs, texts, metas, [(w, t, v, m) for (w, t, m), v in zip(flat, wvecs)])
-            index.keyword.add_tokens(ids, tokens[start:start + len(ids)], metas)
-            for doc in docs_of(rows[start:start + len(ids)]):
-                index.documents[doc[0][2]["doc_id"]] = {"file": doc[0][2]["doc_id"], "name": "", "reports": [],
-                                                        "chunks": len(doc)}
-        index.manifest_store.put(index.documents, rows[size - 1][2]["doc_id"])
+        if not reused:
+            for start in range(0, size, 1000):
+                ids, texts, _, metas, windows, vecs, wvecs = prepared(rows[start:min(size, start + 1000)])
+                flat = [(wid, text, {**meta, "chunk_id": cid}) for cid, meta, ws in zip(ids, metas, windows)
+                        for wid, text in ws]
+                index.store.add(ids, vecs, texts, metas, [(w, t, v, m) for (w, t, m), v in zip(flat, wvecs)])
+                index.keyword.add_tokens(ids, tokens[start:start + len(ids)], metas)
+                for doc in docs_of(rows[start:start + len(ids)]):
+                    index.documents[doc[0][2]["doc_id"]] = record_of(doc)
+                print(f"hybrid {size}: {start + len(ids)} chunks loaded", file=sys.stderr)
+            index.manifest_store.put(index.documents, rows[size - 1][2]["doc_id"])
         build_s = time.perf_counter() - t_build
         writes = []
         for doc in docs_of(rows[size:size + 5 * DOC_CHUNKS]):
@@ -395,21 +417,29 @@ def hybrid_bench(rows, tokens, sentences, pool_vecs, embeddings, queries, sizes,
             emb.queue = vecs + wvecs
             t0 = time.perf_counter()
             with index.lock():
-                index.add_document(doc[0][2]["doc_id"], {"file": doc[0][2]["doc_id"], "name": "", "reports": []},
+                index.add_document(doc[0][2]["doc_id"], {k: v for k, v in record_of(doc).items() if k != "chunks"},
                                    ids, texts, embed_texts, metas, windows)
             writes.append((time.perf_counter() - t0) * 1000)
         parts = {"hybrid": [], "dense": [], "dense-chunk": [], "keyword": []}
+        stages: dict[str, list[float]] = {}
         index.search(queries[0], 5, query_vector=qvecs[0])  # first search opens the HNSW indexes
         for q, v in zip(queries, qvecs):
             for mode in parts:
                 t0 = time.perf_counter()
-                index.search(q, 5, mode=mode, query_vector=v)
+                prior = question_prior(q, library_reports(index)) if mode == "hybrid" else None
+                index.search(q, 5, mode=mode, query_vector=v, prior=prior)
                 parts[mode].append((time.perf_counter() - t0) * 1000)
-        row = {"part": "hybrid", "chunks": size, "windows": index.store.sentences.count(), "build_s": build_s,
+                if mode == "hybrid":
+                    for stage, ms in getattr(index, "last_timings", {}).items():
+                        stages.setdefault(stage, []).append(ms)
+        row = {"part": "hybrid", "chunks": size, "windows": index.store.sentences.count(),
+               "build_s": None if reused else build_s,
                "write_doc_ms": statistics.median(writes), "disk_mb": dir_mb(folder), "rss_mb": rss_mb()}
         for mode, lat in parts.items():
             row[f"{mode}_p50_ms"] = statistics.median(lat)
             row[f"{mode}_p95_ms"] = pct(lat, 0.95)
+        row["stages"] = {stage: {"p50_ms": statistics.median(lat), "p95_ms": pct(lat, 0.95)}
+                         for stage, lat in stages.items()}
         out.append(row)
         print(json.dumps(row, ensure_ascii=False), file=sys.stderr)
         del index
@@ -462,6 +492,7 @@ def main(argv=None) -> int:
     parser.add_argument("--hybrid-sizes", default="1000,10000")
     parser.add_argument("--skip-import", action="store_true")
     parser.add_argument("--pool", type=int, default=2000, help="real sentences embedded for the reused vectors")
+    parser.add_argument("--keep", help="keep the hybrid libraries in this folder and reuse them in the next run")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--startup-size", type=int, default=0,
                         help="also time app start-up to first answer over a library of this many chunks (bench/startup.py)")
@@ -475,7 +506,17 @@ def main(argv=None) -> int:
     biggest = max(sizes + hybrid_sizes) + 20 * DOC_CHUNKS
     rows, sentences = synthetic(chunks, biggest)
     t0 = time.perf_counter()
-    tokens = [terms(r[1]) for r in rows]
+    # jieba cuts each pool sentence (and each title + section path) once; a chunk's tokens are theirs joined (the
+    # same as cutting the chunk whole but at the sentence seams): 100k chunks are cut in seconds, not half an hour
+    cut: dict = {}
+
+    def cached(text: str) -> list[str]:
+        if text not in cut:
+            cut[text] = terms(text)
+        return cut[text]
+
+    tokens = [cached("\n".join(r[1].split("\n", 2)[:2])) + [t for s in r[4] for t in cached(sentences[s])]
+              for r in rows]
     print(f"{len(chunks)} real chunks, {len(sentences)} sentences; {len(rows)} chunks cut by jieba in "
           f"{time.perf_counter() - t0:.0f} s", file=sys.stderr)
     queries = questions(Path(args.qa))
@@ -495,7 +536,7 @@ def main(argv=None) -> int:
             if hybrid_sizes:
                 pool_vecs = pooled_vectors(embeddings, sentences, args.pool)
                 results += hybrid_bench(rows, tokens, sentences, pool_vecs, embeddings, queries,
-                                        hybrid_sizes, tmp)
+                                        hybrid_sizes, tmp, Path(args.keep) if args.keep else None)
     if args.startup_size:
         from bench.startup import startup_bench
 
@@ -522,7 +563,11 @@ def main(argv=None) -> int:
             print(f"{r['chunks']:>8}  " + "  ".join(f"{m} {r[m + '_p50_ms']:.1f}/{r[m + '_p95_ms']:.1f}"
                                                       for m in ("hybrid", "dense", "dense-chunk", "keyword"))
                   + f"  write/doc {r['write_doc_ms']:.0f} ms  disk {r['disk_mb']:.0f} MB  RSS {r['rss_mb']:.0f} MB"
-                  f"  ({r['windows']} windows, bulk-loaded in {r['build_s']:.0f} s)")
+                  f"  ({r['windows']} windows, " + (f"bulk-loaded in {r['build_s']:.0f} s)" if r["build_s"] else
+                                                     "library reused)"))
+            if r["stages"]:
+                print("          product search by stage, p50 / p95 ms: " + "  ".join(
+                    f"{stage} {t['p50_ms']:.1f}/{t['p95_ms']:.1f}" for stage, t in r["stages"].items()))
     for r in (r for r in results if r["part"] == "startup"):
         from bench.startup import print_row
 

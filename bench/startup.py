@@ -45,7 +45,7 @@ def build_library(db: Path, size: int, docs: list[Path], pool: int = 300, seed: 
     """Write a library of ``size`` chunks into ``db`` (unless it already holds them); what was built and how long."""
     import numpy as np
 
-    from assistant.search import make_embeddings_from, make_store
+    from assistant.service import make_embeddings_from, make_store
     from bench.scale import DOC_CHUNKS, docs_of, pooled_vectors, real_chunks, synthetic
     from vectorstore.keyword import terms
 
@@ -95,7 +95,8 @@ def build_library(db: Path, size: int, docs: list[Path], pool: int = 300, seed: 
 
 
 def _record(index, part) -> None:
-    """Manifest records of the 25-chunk documents in ``part``: one report each, as an import records it."""
+    """Manifest records of the 25-chunk documents in ``part``: one report each (with the place, level and kind the
+    question prior reads), as an import records it."""
     from bench.scale import docs_of
 
     for doc in docs_of(part):
@@ -103,6 +104,7 @@ def _record(index, part) -> None:
         index.documents[meta["doc_id"]] = {
             "file": f"/archive/{meta['doc_id']}.docx", "name": f"{meta['doc_id']}.docx",
             "reports": [{"title": meta["report_title"], "org": meta["org"], "year": meta["year"],
+                         **{k: meta.get(k) for k in ("place", "level", "kind")},
                          "sections": sorted({r[2]["section_type"] for r in doc}), "chunks": len(doc)}],
             "chunks": len(doc), "added": "2026-01-01 00:00:00"}
 

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from assistant import render
+from assistant.web import render
 
 
 def test_document_text_is_escaped():

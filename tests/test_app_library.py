@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from assistant.library import Library, UploadRejected, safe_name
+from assistant.web.library_view import report_rows
 from ingest.pipeline import IngestOptions
 
 REPORT = """青龙湾区{year}年扫黑除恶工作情况汇报
@@ -94,7 +95,7 @@ def test_add_files_reports_each_outcome(library, tmp_path):
     assert stored == [f"{doc_id}/青龙湾汇报.txt"]  # the duplicate and the broken file are not kept
     hits = library.reader.search("青龙湾派出所警力不足", 3)
     assert hits and hits[0].meta["doc_id"] == doc_id
-    title, _org, year, sections, chunks, name, listed_id = library.report_rows()[0]
+    title, _org, year, sections, chunks, name, listed_id = report_rows(library.documents())[0]
     assert (title, year, sections, chunks, name, listed_id) == (
         "青龙湾区2025年扫黑除恶工作情况汇报", 2025, "成效、问题、打算", added.chunks, "青龙湾汇报.txt", doc_id)
     assert library.counts() == {"documents": 1, "reports": 1, "chunks": added.chunks}
@@ -174,7 +175,7 @@ def test_search_exports(sample_index, settings_factory, tmp_path):
 
 
 def test_themes_view_lists_recurring_points_escaped(sample_index):
-    from assistant import render
+    from assistant.web import render
     from assistant.themes import build_themes
 
     result = build_themes(sample_index, "problems")
@@ -191,7 +192,7 @@ def test_themes_view_lists_recurring_points_escaped(sample_index):
 
 def test_status_shows_models_index_and_last_speed(sample_index, embeddings, settings_factory, tmp_path):
     from assistant.service import assemble
-    from assistant.status import SpeedLog, status_markdown
+    from assistant.web.status import SpeedLog, status_markdown
     from tests.fakes import scripted
 
     settings = settings_factory(tmp_path)

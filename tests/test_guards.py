@@ -26,6 +26,11 @@ def test_invented_figures_are_caught(answer, bad):
     assert bad in unsupported_figures(answer, [SOURCE])
 
 
+def test_an_approximation_before_wan_keeps_the_wan():
+    assert unsupported_figures("印了200多万份材料", ["印制宣传资料200余万份"]) == []
+    assert unsupported_figures("印了200多份材料", ["印制宣传资料200余万份"]) == ["200多份"]
+
+
 def test_wording_numbers_are_not_figures():
     assert extract_figures("一是强化组织领导，第二次会议，一个中心") == []
     assert extract_figures("短板有：1. 宣传不够；2、线索不足。\n3.协作不够") == []

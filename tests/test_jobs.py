@@ -1,7 +1,7 @@
 """Imports as background jobs of the app (assistant.jobs): chats answer while an import runs, progress and ETA, one
 job at a time, cancel after the current document leaving the library consistent, a re-run resumes, a job that dies
-mid-document leaves nothing half-written.  Real Chroma in temp dirs, real jieba, the real e5 model; the writer's
-embedder is gated so the test decides when each document may be embedded."""
+mid-document leaves nothing half-written.  Real Chroma in temp dirs, real jieba, the hash embedder (the jobs' logic,
+not retrieval quality); the writer's embedder is gated so the test decides when each document may be embedded."""
 from __future__ import annotations
 
 import threading

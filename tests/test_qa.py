@@ -76,6 +76,12 @@ def test_model_refusal_is_a_refusal_with_nearest_passages(chain):
     assert result["nearest"] and result["citations"] == []
 
 
+def test_an_open_question_the_model_declines_is_answered_from_its_evidence(chain):
+    # the reports say 简单化、扩大化 where the question says 一刀切: the small model declines, the evidence answers
+    result = chain(scripted("资料中未找到相关信息。")).run("如何防止办案搞一刀切、随意扩大打击面，保证程序合法？")
+    assert not result["refused"] and result["mode"] == "extractive" and _source_with(result, "扩大化")
+
+
 def test_follow_up_is_rewritten_with_history(chain):
     llm = scripted("公安局打掉了几个恶势力犯罪集团？", "资料中未找到相关信息。")
     history = [{"role": "user", "content": "这个县打掉了几个恶势力犯罪集团？"},

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from assistant import render
+from assistant.web import render
 from assistant.library import Library
 from tests import makers
 from tests.cli import run_cli

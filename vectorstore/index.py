@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .chroma import ChromaStore
 from .hybrid import (Hit, SearchOptions, chroma_where, hybrid_search, normalise_filters, normalise_prior,
-                     prior_matches, prior_where)
+                     prior_matches)
 from .keyword import COLUMNS as KEYWORD_COLUMNS
 from .keyword import KeywordIndex
 from .manifest import FileManifest
@@ -24,6 +24,12 @@ def keyword_text(text: str, meta: dict) -> str:
     """What the keyword index holds for a chunk, rebuilt from what the store keeps (ingest's Chunk.embed_text)."""
     return f"{meta.get('report_title', '')}\n{meta.get('section_path', '')}\n{text}"
 
+
+# Sentence windows (keyword hits) read per search when the question has a prior: the preferred reports' ranking is
+# taken from this deeper list of the same query instead of a second, filtered one (a Chroma ``where`` on report
+# metadata cost more than the query itself; bench/retrieval.py --with measures both).
+PRIOR_WINDOWS = 600
+PRIOR_KEYWORDS = 200
 
 # Chunks embedded and written per batch (with their sentence windows, ~6 per chunk): memory stays flat however
 # large the document; a crash between batches leaves an orphan that :meth:`ReportIndex.recover` purges.
@@ -76,12 +82,15 @@ class ReportIndex:
         self.manifest_store = manifest or FileManifest(self.path / "manifest.json")
         self.keyword = KeywordIndex(self.keyword_path)  # SQLite: another process's writes need no reload
         self._stamp = object()
+        self._derived: dict = {}  # what depends only on the library (its manifest), rebuilt when that changes
+        self.last_timings: dict[str, float] = {}  # ms per stage of the last search (bench/scale.py reads it)
         self._load()
 
     # --- state -------------------------------------------------------------------------------------------
     def _load(self) -> None:
         self._stamp = self.manifest_store.stamp()  # read before the manifest: a write in between shows next time
         self.manifest = {"documents": self.manifest_store.load()}
+        self._derived = {}
         if self.manifest_store.shared:
             self._sync_keywords()
 
@@ -112,6 +121,7 @@ class ReportIndex:
         else:
             self.manifest_store.drop(self.documents, doc_id)
         self._stamp = object()  # reload at the next refresh: another process may have written meanwhile
+        self._derived = {}
 
     def lock(self, wait: float = 0.0):
         """The single-writer lock shared by every process writing this index.
@@ -207,8 +217,47 @@ class ReportIndex:
         reports meet, or none, would only re-weight the dense ranking."""
         if not prior:
             return {}
-        met = {prior_matches(r, prior) for d in doc_ids for r in self.documents[d].get("reports", [])}
+        if doc_ids is self.documents:  # the whole library: its distinct reports, once per manifest version
+            units = self._derived.get("units")
+            if units is None:
+                units = self._derived["units"] = list({json.dumps(r, sort_keys=True, ensure_ascii=False): r for r in (
+                    {k: r.get(k, "") for k in ("org", "place", "level", "kind")}
+                    for rec in self.documents.values() for r in rec.get("reports", []))}.values())
+        else:
+            units = [r for d in doc_ids for r in self.documents[d].get("reports", [])]
+        met = {prior_matches(r, prior) for r in units}
         return prior if met == {True, False} else {}
+
+    def _report_ends(self, doc_id: str) -> list[tuple[int, dict]] | None:
+        """(first seq after the report, report record) of a document's reports, or None when its record does not
+        count each report's chunks.  A file's chunks are cut report by report (ingest.chunker), so a chunk's seq
+        says which report it belongs to without reading its metadata."""
+        ends = self._derived.setdefault("ends", {})
+        if doc_id not in ends:
+            rec, total, out = self.documents.get(doc_id, {}), 0, []
+            for report in rec.get("reports", []):
+                total += report.get("chunks", 0)
+                out.append((total, report))
+            ends[doc_id] = out if out and total == rec.get("chunks") else None
+        return ends[doc_id]
+
+    def _preferred(self, prior: dict[str, dict]):
+        """``chunk_id → bool``: whether the chunk's report meets ``prior`` (the twin of a Chroma ``where`` on its
+        metadata, answered from the manifest)."""
+        memo: dict[str, list[tuple[int, bool]] | bool] = {}
+
+        def prefers(chunk_id: str) -> bool:
+            doc_id, _, seq = chunk_id.rpartition("-")
+            if doc_id not in memo:
+                ends = self._report_ends(doc_id)
+                memo[doc_id] = ([(end, prior_matches(r, prior)) for end, r in ends] if ends is not None else
+                                any(prior_matches(r, prior) for r in self.documents.get(doc_id, {}).get("reports", [])))
+            met = memo[doc_id]
+            if isinstance(met, bool):
+                return met
+            n = int(seq) if seq.isdigit() else -1
+            return next((ok for end, ok in met if 0 <= n < end), False)
+        return prefers
 
     def _keyword_filters(self, flt: dict[str, list], prior: dict[str, dict] | None = None) -> dict[str, list]:
         """Filters on the keyword index's own columns.  Report metadata it does not hold (place, level, kind: the
@@ -234,12 +283,22 @@ class ReportIndex:
         alone for the benchmark: dense (sentence windows), dense-chunk, keyword.
         ``prior`` (hybrid only): the reports a question implies, as ``{key: {"$in"|"$nin": values}}`` on chunk
         metadata; sentence windows and keyword hits of those reports are ranked once more and fused with
-        ``prior_weight`` — a soft preference that also brings them into the pool, never a filter.
+        ``prior_weight`` — a soft preference that also brings them into the pool (from the PRIOR_WINDOWS nearest
+        windows and PRIOR_KEYWORDS best keyword hits), never a filter.  Texts are fetched for the top ``k`` only.
         ``options``: the fusion's candidates, ``rrf_k`` and weights — the ``search`` settings section, or
         :class:`~vectorstore.hybrid.SearchOptions` (its defaults).
         """
         o = options or SearchOptions()
         candidates, rrf_k, keyword_weight = o.candidates, o.rrf_k, o.keyword_weight
+        context_weight, prior_weight = o.context_weight, o.prior_weight
+        clock, laps = time.perf_counter(), {}
+
+        def lap(stage: str) -> None:
+            nonlocal clock
+            now = time.perf_counter()
+            laps[stage] = laps.get(stage, 0.0) + (now - clock) * 1000
+            clock = now
+
         self.refresh()
         flt = normalise_filters(filters)
         visible = set(self.documents)  # only completed documents are visible
@@ -253,29 +312,55 @@ class ReportIndex:
         if not visible:
             return []
         where = chroma_where(flt)
+        searched = flt["doc_id"] if "doc_id" in flt else self.documents
+        pri = {}
+        if mode == "hybrid" and prior_weight > 0:
+            pri = self._selective(normalise_prior(prior), searched)
+        lap("prepare")
         rankings = []
         vector = None
         if mode in ("hybrid", "dense", "dense-chunk"):
             vector = query_vector or self.embeddings.embed_query(query)
+            lap("embed")
         if mode in ("hybrid", "dense"):
-            windows = self.store.query_sentences(vector, candidates, where)
-            chunks = self.store.get([w[0] for w in windows])  # window texts → chunk texts
-            rankings.append(("dense", [(cid, sim, *chunks[cid]) for cid, sim, _, _ in windows if cid in chunks], 1.0))
+            # one query for the windows; with a prior, deeper, and the preferred reports' ranking read from it
+            windows = self.store.window_ranking(vector, max(candidates * 6, PRIOR_WINDOWS if pri else 0), where)
+            rankings.append(("dense", _best_per_chunk(windows, candidates), 1.0))
+            if pri:
+                prefers = self._preferred(pri)
+                rankings.append(("prior", _best_per_chunk([w for w in windows if prefers(w[0])], candidates),
+                                 prior_weight))
+            lap("windows")
         if mode in ("hybrid", "dense-chunk"):
-            rankings.append(("context" if mode == "hybrid" else "dense", self.store.query(vector, candidates, where),
-                             o.context_weight if mode == "hybrid" else 1.0))
+            rankings.append(("context" if mode == "hybrid" else "dense",
+                             self.store.chunk_ranking(vector, candidates, where),
+                             context_weight if mode == "hybrid" else 1.0))
+            lap("chunks")
         if mode in ("hybrid", "keyword"):
-            keyword = self.keyword.search(query, candidates, self._keyword_filters(flt))
-            if mode == "hybrid" and keyword:
-                keyword_weight *= self.keyword.coverage(query, keyword[0][0]) ** 2
-            rankings.append(("keyword", keyword, keyword_weight if mode == "hybrid" else 1.0))
-        searched = flt.get("doc_id", visible)
-        if mode == "hybrid" and (pri := self._selective(normalise_prior(prior), searched)) and o.prior_weight > 0:
-            # chunk texts are fetched by the fusion only for the winners the other rankings did not bring
-            windows = self.store.query_sentences(vector, candidates, prior_where(flt, pri))
-            rankings.append(("prior", [(cid, sim) for cid, sim, _, _ in windows], o.prior_weight))
-            keyword = self.keyword.search(query, candidates, self._keyword_filters(flt, pri))
-            if keyword:
-                coverage = self.keyword.coverage(query, keyword[0][0])
-                rankings.append(("prior-keyword", keyword, o.prior_weight * coverage ** 2))
-        return hybrid_search(rankings, self.store.get, k, rrf_k)
+            keyword = self.keyword.search(query, max(candidates, PRIOR_KEYWORDS if pri else 0),
+                                          self._keyword_filters(flt))
+            best = keyword[:candidates]
+            if mode == "hybrid" and best:
+                keyword_weight *= self.keyword.coverage(query, best[0][0]) ** 2
+            rankings.append(("keyword", best, keyword_weight if mode == "hybrid" else 1.0))
+            if pri:
+                preferred = [hit for hit in keyword if prefers(hit[0])][:candidates]
+                if preferred:
+                    coverage = self.keyword.coverage(query, preferred[0][0])
+                    rankings.append(("prior-keyword", preferred, prior_weight * coverage ** 2))
+            lap("keyword")
+        hits = hybrid_search(rankings, self.store.get, k, rrf_k)
+        lap("fusion")
+        self.last_timings = laps
+        return hits
+
+
+def _best_per_chunk(windows: list[tuple[str, float]], n: int) -> list[tuple[str, float]]:
+    """The first ``n`` chunks of a window ranking, each at its best window's similarity."""
+    best: dict[str, float] = {}
+    for chunk_id, sim in windows:
+        if chunk_id not in best:
+            best[chunk_id] = sim
+            if len(best) == n:
+                break
+    return list(best.items())

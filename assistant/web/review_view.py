@@ -5,10 +5,12 @@ Everything shown comes from the user's draft or the library: it is escaped, neve
 """
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
-from .review_docx import KIND_LABELS, SEVERITY_LABELS
+from markupsafe import Markup, escape
+
+from ..review_docx import KIND_LABELS, SEVERITY_LABELS
+from .render import render_template
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "suggestion": 2}
 COLOURS = {"error": "#ffccc7", "warning": "#ffe58f", "suggestion": "#d9f7be"}
@@ -25,40 +27,25 @@ def marked_html(review: dict) -> str:
     line breaks kept."""
     text, findings = review["text"], review["findings"]
     cuts = sorted({0, len(text), *(f["start"] for f in findings), *(f["end"] for f in findings)})
-    out = []
+    segments = []
     for a, b in zip(cuts, cuts[1:]):
-        piece = html.escape(text[a:b]).replace("\n", "<br>")
+        piece = escape(text[a:b]).replace("\n", Markup("<br>"))
         covering = [i for i, f in enumerate(findings) if f["start"] <= a and b <= f["end"] and f["start"] < f["end"]]
         if not covering:
-            out.append(piece)
+            segments.append({"text": piece})
             continue
-        worst = min((findings[i]["severity"] for i in covering), key=SEVERITY_ORDER.get)
-        title = html.escape("；".join(findings[i]["message"] for i in covering), quote=True)
-        out.append(f"<mark style='background:{COLOURS[worst]}' title=\"{title}\">{piece}</mark>")
-        ends = [i for i in covering if findings[i]["end"] == b]
-        if ends:
-            out.append("<sup>" + ",".join(str(i + 1) for i in ends) + "</sup>")
-    title = html.escape(review.get("title") or "稿件")
-    head = f"<div class='review-summary'><b>{title}</b>：{review_summary(review)}</div>"
-    return head + "<div class='review-text' style='line-height:1.9'>" + "".join(out) + "</div>"
+        segments.append({"text": piece,
+                         "severity": min((findings[i]["severity"] for i in covering), key=SEVERITY_ORDER.get),
+                         "title": "；".join(findings[i]["message"] for i in covering),
+                         "ends": [i + 1 for i in covering if findings[i]["end"] == b]})
+    return render_template("marked.html", title=review.get("title") or "稿件", summary=review_summary(review),
+                           segments=segments, colours=COLOURS)
 
 
 def findings_html(review: dict) -> str:
     """The findings in text order: number, kind and severity, the span, why, the suggestion, the evidence."""
-    if not review["findings"]:
-        return "<p>未发现问题。</p>"
-    parts = []
-    for i, f in enumerate(review["findings"], start=1):
-        evidence = "".join(
-            f"<div class='ev'>依据：{html.escape(e['report_title'])}"
-            f"{' · <i>' + html.escape(e['section_path']) + '</i>' if e['section_path'] else ''}："
-            f"{html.escape(e['text'][:200])}</div>" for e in f["evidence"])
-        suggestion = f"<div>建议：{html.escape(f['suggestion'])}</div>" if f["suggestion"] else ""
-        parts.append(f"<div class='finding' style='border-left:4px solid {COLOURS[f['severity']]};padding-left:6px;"
-                     f"margin-bottom:8px'><b>{i}. 【{KIND_LABELS[f['kind']]}·{SEVERITY_LABELS[f['severity']]}】</b>"
-                     f"“{html.escape(f['text'][:40])}”<div>{html.escape(f['message'])}</div>{suggestion}{evidence}"
-                     "</div>")
-    return "\n".join(parts)
+    return render_template("findings.html", findings=review["findings"], colours=COLOURS, kinds=KIND_LABELS,
+                           severities=SEVERITY_LABELS)
 
 
 class ReportStream:
@@ -73,7 +60,7 @@ class ReportStream:
         self.result: dict | None = None
 
     def apply(self, event: dict) -> str:
-        from .draft import marker
+        from ..draft import marker
 
         kind = event["type"]
         if kind == "report_plan":
@@ -92,8 +79,8 @@ class ReportStream:
 
 def export_report(text: str, result: dict, folder: str | Path) -> Path:
     """The report box as it stands (the user's edits included) as one 公文 .docx: first line the title."""
-    from .docx_export import write_docx
-    from .guards import placeholders_in
+    from ..docx_export import write_docx
+    from ..guards import placeholders_in
 
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     if not lines:

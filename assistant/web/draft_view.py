@@ -8,13 +8,12 @@ takes the text as written.
 """
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
-from .draft import SECTION_NUMBERS, DraftRequest, draft_to_docx, marker
-from .guards import placeholders_in
-from .render import escape_md
-from .themes import SECTION_NAMES
+from ..draft import SECTION_NUMBERS, DraftRequest, draft_to_docx, marker
+from ..guards import placeholders_in
+from .render import escape_md, render_template
+from ..themes import SECTION_NAMES
 
 SECTIONS = {"存在的问题": "problems", "下步工作打算": "plans", "工作进展及成效": "progress"}
 STYLES = {"一是…二是…": "yishi", "（一）（二）…": "numbered"}
@@ -86,15 +85,9 @@ def target_index(choice: str | None, result: dict) -> int | None:
 
 def references_html(points: list[dict], excerpt: int = 120) -> str:
     """Per point, the passages of past reports it was written from (escaped: they are documents)."""
-    parts = []
-    for p in points:
-        items = "".join(
-            f"<li>{html.escape(r.get('report_title') or '')}（{html.escape(r.get('org') or '未署名')}） · "
-            f"<i>{html.escape(r.get('section_path') or '')}</i><br>"
-            f"{html.escape(' '.join(r.get('text', '').split())[:excerpt])}</li>" for r in p.get("references", []))
-        parts.append(f"<div class='ref'><b>{html.escape(p['marker'] + p['heading'])}</b>"
-                     f"<ul>{items or '<li>（无参考）</li>'}</ul></div>")
-    return "\n".join(parts)
+    shown = [{**p, "references": [{**r, "excerpt": " ".join(r.get("text", "").split())[:excerpt]}
+                                  for r in p.get("references", [])]} for p in points]
+    return render_template("references.html", points=shown)
 
 
 def notes_markdown(result: dict) -> str:
@@ -104,6 +97,9 @@ def notes_markdown(result: dict) -> str:
         lines.append("**待补充**：" + "、".join(escape_md(p) for p in result["placeholders"]))
     if result.get("unsupported_numbers"):
         lines.append("**未由事实给出的数字**：" + "、".join(escape_md(n) for n in result["unsupported_numbers"]))
+    if result.get("removed_figures"):
+        lines.append("**已换成待补充的数字**：" + "；".join(f"{escape_md(r['figure'])}（{escape_md(r['reason'])}）"
+                                                   for r in result["removed_figures"]))
     if result.get("leaked_names"):
         lines.append("**已删去含其他单位名称的句子**：" + "、".join(escape_md(n) for n in result["leaked_names"]))
     if result.get("mode") == "outline":
@@ -113,7 +109,7 @@ def notes_markdown(result: dict) -> str:
 
 def export_docx(result: dict, text: str, folder: str | Path) -> Path:
     """The (edited) draft as a 公文 .docx named after the unit and section."""
-    from .library import safe_name
+    from ..library import safe_name
 
     edited = with_edits(result, text)
     name = safe_name(f"{result['unit']}-{SECTION_NAMES[result['section']]}.docx")

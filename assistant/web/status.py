@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from .llm import describe_llm
+from ..llm import describe_llm
 from .render import escape_md
 
 
