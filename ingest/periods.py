@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .clean import split_sentences
+from .text.sentences import split_sentences
 
 RULES = Path(__file__).with_name("rules") / "periods.json"
 _ENUM_LEAD = re.compile(r"^(?:[一二三四五六七八九十]+是|第[一二三四五六七八九十]+[，、,])")

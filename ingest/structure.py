@@ -14,10 +14,11 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
-RULES_DIR = Path(__file__).with_name("rules")
+from .text.numerals import CN_NUM, cn_value
+from .text.sentences import FULL_STOPS, sentence_starts
+from .text.tokens import quiet_jieba
 
-CN_NUM = "一二三四五六七八九十"
-SECTION_TYPES = ("overview", "progress", "problems", "plans", "other")
+RULES_DIR = Path(__file__).with_name("rules")
 
 # Heading ladder, level 1..4: 一、 / （一） / 1. / （1）
 HEADING = [
@@ -27,8 +28,7 @@ HEADING = [
     (4, re.compile(r"^[（(](\d{1,2})[）)]")),
 ]
 # Enumerations inside paragraphs: 一是… 二是… / 第一，第二，
-ENUM = re.compile(rf"(?:^|(?<=[。；！？]))\s*((?:[{CN_NUM}]+是)|(?:第[{CN_NUM}]+[，、,]))")
-SENTENCE_END = "。！？；"
+ENUM = re.compile(rf"(?:^|(?<=[{FULL_STOPS}；]))\s*((?:[{CN_NUM}]+是)|(?:第[{CN_NUM}]+[，、,]))")
 
 TITLE_WORDS = re.compile(r"报告|汇报|总结|调研|情况|意见|方案|讲话|要点|计划|述职")
 ORG_PATTERN = re.compile(
@@ -96,16 +96,8 @@ def _is_salutation(line: str) -> bool:
 
 
 def _cn_value(numeral: str) -> int:
-    if numeral.isdigit():
-        return int(numeral)
-    if numeral == "十":
-        return 10
-    if numeral.startswith("十"):
-        return 10 + CN_NUM.index(numeral[1]) + 1
-    if "十" in numeral:
-        tens, _, ones = numeral.partition("十")
-        return (CN_NUM.index(tens) + 1) * 10 + (CN_NUM.index(ones) + 1 if ones else 0)
-    return CN_NUM.index(numeral) + 1
+    """A heading's numeral as a number (十二 → 12); one that is none (十十) counts as 0, before any other."""
+    return int(cn_value(numeral) or 0)
 
 
 def _lines(text: str) -> list[tuple[int, int, str]]:
@@ -281,14 +273,10 @@ def list_lead(item: str) -> str:
     return re.split(r"[，,]", lead_of(item), maxsplit=1)[0]
 
 
-def _sentence_starts(line: str) -> list[int]:
-    return [0] + [m.end() for m in re.finditer(r"[。！？]+[”’」』）)]*", line) if m.end() < len(line)]
-
-
 def turns_in(line: str) -> list[tuple[int, str]]:
     """(offset, type) of each sentence that turns its paragraph ("同时，我们也清醒认识到…" → problems)."""
     out = []
-    for pos in _sentence_starts(line):
+    for pos in sentence_starts(line):
         for name, pattern in section_rules()["turns"]:
             if pattern.match(line[pos:]):  # sliced: "^" of a pattern never matches at match(line, pos)
                 out.append((pos, name))
@@ -310,7 +298,7 @@ def list_items(line: str, start: int = 0) -> list[tuple[int, int]]:
             return []
         begin = start + first_end.end()
     end = len(line)
-    for pos in _sentence_starts(line):
+    for pos in sentence_starts(line):
         if pos > begin and rules["list_closing"].match(line[pos:]):
             end = pos
             break
@@ -418,10 +406,9 @@ def _named_place(pattern: re.Pattern, text: str) -> Place | None:
 
 def _is_place_name(stem: str, suffix: str) -> bool:
     """jieba's tagger says the stem names a place (延安市 ns; 吴起 nr), not a word of the sentence (按照市, 落实市)."""
-    import jieba
+    quiet_jieba()
     import jieba.posseg
 
-    jieba.setLogLevel(60)
     words = jieba.posseg.lcut(stem + suffix)
     return bool(words) and words[0].word in (stem, stem + suffix) and words[0].flag in ("ns", "nr", "nrt", "nz")
 
