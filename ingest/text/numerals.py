@@ -12,10 +12,13 @@ CN_FIGURE = "零〇一二两三四五六七八九十百千"  # the numerals of a
 
 @lru_cache(maxsize=4096)
 def cn_value(numeral: str) -> float | None:
-    """The value of a numeral (十二 → 12, 两百 → 200, 五点五 → 5.5, "12" → 12); None when it is not one (十十)."""
+    """The value of a numeral (十二 → 12, 两百 → 200, 千 → 1000, 五点五 → 5.5, "12" → 12); None when it is not one (十十)."""
     if numeral.isdigit():
         return int(numeral)
     import cn2an
+
+    if numeral[:1] in ("百", "千"):  # 百日, 千余家, 千亿元: one hundred, one thousand (cn2an wants the 一)
+        numeral = "一" + numeral
 
     try:
         return cn2an.cn2an(numeral, "smart")
