@@ -33,7 +33,7 @@ from typing import Literal
 from ingest.clean import clean_text
 from ingest.sections import ARC, Section
 from ingest.structure import ENUM, _cn_value, heading_level, lead_of, parse_document, section_type_of
-from ingest.text.figures import BLANK, MASK, halfwidth
+from ingest.text.figures import BLANK, MASK, MASK_CHARS, halfwidth
 from ingest.text.numerals import CN_NUM, cn_numeral
 from ingest.text.sentences import sentence_spans
 
@@ -308,7 +308,7 @@ class Reviewer:
             return False
         if unit == org or (len(org) >= 3 and (org in unit or unit in org) and family_of(unit) == family_of(org)):
             return True  # 某县公安局 / 县公安局; but 某县 is not 某县市场监管局
-        strip = lambda s: re.sub(r"^(?:某|[xX×*]{1,3})", "", s)  # noqa: E731
+        strip = lambda s: re.sub(rf"^(?:某|[{re.escape(MASK_CHARS)}]{{1,3}})", "", s)  # noqa: E731
         if strip(unit) == strip(org):
             return True
         return (family_of(unit) is not None and family_of(unit) == family_of(f"{org}{title}")
@@ -411,7 +411,7 @@ class Reviewer:
                 depth, numeral = level
                 value = _cn_value(numeral)
                 previous = last.get(depth, 0)
-                marker = re.match(r"^[（(]?[\d一二三四五六七八九十]+[）)、.．]", line.text).group(0)
+                marker = re.match(rf"^[（(]?[\d{CN_NUM}]+[）)、.．]", line.text).group(0)
                 span = (line.start, line.start + len(marker))
                 expected = _numeral_like(numeral, previous + 1)
                 if value == previous:
@@ -697,7 +697,7 @@ def _held(fig, figures) -> bool:
 
 def _letters(text: str) -> str:
     """The words around a figure without digits, masks or punctuation: what names the thing counted."""
-    return re.sub(r"[\d.．,，、\s*xX×%％]", "", text)
+    return re.sub(rf"[\d.．,，、\s{re.escape(MASK_CHARS)}%％]", "", text)
 
 
 def _evidence(hit, passage: str) -> Evidence:

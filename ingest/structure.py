@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
+from .text.figures import MASK_CHARS
 from .text.numerals import CN_NUM, cn_value
 from .text.sentences import FULL_STOPS, sentence_starts
 from .text.tokens import quiet_jieba
@@ -108,7 +109,7 @@ def _lines(text: str) -> list[tuple[int, int, str]]:
     return [item for item in out if item[2].strip()]
 
 
-APPENDIX = re.compile(r"^(?:附件\s*[\d一二三四五六七八九十]*[:：]?|附录|名词解释|注释)$")
+APPENDIX = re.compile(rf"^(?:附件\s*[\d{CN_NUM}]*[:：]?|附录|名词解释|注释)$")
 
 
 def _is_chrome(line: str) -> bool:
@@ -345,7 +346,7 @@ def unit_rules() -> dict:
     fill = {"place": unit["place"], "suffix": "|".join(map(re.escape, suffixes))}
     return {
         "levels": data["levels"], "provinces": data["provinces"], "municipalities": set(unit["municipalities"]),
-        "suffix": re.compile(rf"^(?:(?P<mask>[某xX*×]{{1,3}})|(?P<place>{unit['place']}))?(?P<suffix>{fill['suffix']})"
+        "suffix": re.compile(rf"^(?:(?P<mask>[某{re.escape(MASK_CHARS)}]{{1,3}})|(?P<place>{unit['place']}))?(?P<suffix>{fill['suffix']})"
                              rf"(?!{unit['not_suffix_after']})"),
         "government_title": re.compile(unit["government_title"].format(**fill)),
         "speaker": re.compile(unit["speaker"].format(**fill)),
@@ -632,7 +633,7 @@ def parse_report(index: int, lines: list[tuple[int, int, str]]) -> Report:
             if len(units) > 1 and len(line[:first.end - start].rstrip("。 ")) <= len(base[-1]):
                 units.pop(0)  # "（一）进一步提升思想认识。一是…": the heading sentence alone is only the path
             else:
-                first.lead = re.sub(r"^[（(]?[一二三四五六七八九十\d]+[）)、.．]", "", base[-1])
+                first.lead = re.sub(rf"^[（(]?[{CN_NUM}\d]+[）)、.．]", "", base[-1])
         report.units.extend(units)
     return report
 
