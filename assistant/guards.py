@@ -11,16 +11,16 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from ingest.text.figures import ARABIC_FIGURE as _ARABIC
+from ingest.text.figures import BIG_UNITS as _BIG
 from ingest.text.figures import BLANK, DATE_MEASURES, MASKED_FIGURE, MEASURE_GROUPS, MEASURE_WORDS, NOT_COUNTS
+from ingest.text.figures import CN_FIGURE_WORDS as _CN_NUMBER
+from ingest.text.figures import PERCENT_WORDS as _PERCENT_CN
 from ingest.text.figures import halfwidth, set_phrases
 from ingest.text.lexicons import words as lexicon_words
 from ingest.text.numerals import CN_FIGURE, cn_value
 
-_BIG = {"万": 10_000, "亿": 100_000_000}
 MEASURE = MEASURE_WORDS
-_ARABIC = re.compile(rf"(\d+(?:\.\d+)?)\s*([万亿])?\s*(余|多)?\s*(%|‰)?([{MEASURE}])?")
-_PERCENT_CN = re.compile(rf"百分之([{CN_FIGURE}点\d.]+)")
-_CN_NUMBER = re.compile(rf"([{CN_FIGURE}]+)([万亿])?(余|多)?([{MEASURE}])")
 
 
 @dataclass(frozen=True)
@@ -129,7 +129,7 @@ def to_placeholders(text: str, figures: list[str]) -> str:
     A draft may need a figure its writer did not give; a placeholder says so, where a guessed figure would be
     copied into a report as fact."""
     for surface in sorted(set(figures), key=len, reverse=True):
-        blank = "X%" if surface.startswith("百分之") else re.sub(r"[\d.]+|[零〇一二两三四五六七八九十百千]+", "X",
+        blank = "X%" if surface.startswith("百分之") else re.sub(rf"[\d.]+|[{CN_FIGURE}]+", "X",
                                                                  surface, count=1)
         text = re.sub(rf"(?<![\d.]){re.escape(surface)}(?![\d.])", blank, text)
     return text

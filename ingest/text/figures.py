@@ -8,6 +8,8 @@ import re
 import unicodedata
 from functools import cache
 
+from .numerals import CN_FIGURE
+
 # Measure words after a count.  One list for reading figures (guards.extract_figures) and for what a question counts
 # (assistant/intent.py: "几位", "多少座"): the two lists disagreed, guards lacking 位 架 座 — which its own measure
 # groups already held (名人位: 11名 and 11位 agree) — and intent lacking money, dates and most units.
@@ -16,6 +18,13 @@ MEASURE_WORDS = "个人起件条份次名家项所元年月日天批轮场期处
 MEASURE_GROUPS = ("名人位", "起件宗", "次轮场期", "个")
 NOT_COUNTS = frozenset("元年月日天倍%")  # 个 counts anything countable, never these
 DATE_MEASURES = frozenset("年月日")
+
+BIG_UNITS = {"万": 10_000, "亿": 100_000_000}
+# A figure in digits (35万元, 12.5%, 200余人), 百分之 in words, and a count in Chinese numerals before its measure
+# word (两百余次, 三千人): the groups are value, 万/亿, 余/多, %/‰ and the measure word.
+ARABIC_FIGURE = re.compile(rf"(\d+(?:\.\d+)?)\s*([万亿])?\s*(余|多)?\s*(%|‰)?([{MEASURE_WORDS}])?")
+PERCENT_WORDS = re.compile(rf"百分之([{CN_FIGURE}点\d.]+)")
+CN_FIGURE_WORDS = re.compile(rf"([{CN_FIGURE}]+)([万亿])?(余|多)?([{MEASURE_WORDS}])")
 
 MASK_CHARS = "xX×*"
 # A masked figure: ** or x/X/xx/xxx standing where a number would (next to a unit, a place word or a digit).
