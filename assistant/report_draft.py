@@ -127,8 +127,9 @@ class ReportDrafter:
             facts = [f for f in request.facts if placed.get(f) == kind and
                      kinds.index(kind) == j]  # a part type given twice gets its facts once, in its first part
             length = max(100, min(5000, int(request.length * SHARE[kind] / total)))
-            requests.append((f"{cn_numeral(j + 1)}、{label}", DraftRequest(kind, request.unit, request.topic, length, facts,
-                                                                     points, request.style)))
+            heading = f"{cn_numeral(j + 1)}、{label}"
+            requests.append((heading, DraftRequest(kind, request.unit, request.topic, length, facts, points,
+                                                   request.style)))
         plans = []
         guard = None
         for heading, sub in requests:

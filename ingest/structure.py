@@ -346,8 +346,8 @@ def unit_rules() -> dict:
     fill = {"place": unit["place"], "suffix": "|".join(map(re.escape, suffixes))}
     return {
         "levels": data["levels"], "provinces": data["provinces"], "municipalities": set(unit["municipalities"]),
-        "suffix": re.compile(rf"^(?:(?P<mask>[某{re.escape(MASK_CHARS)}]{{1,3}})|(?P<place>{unit['place']}))?(?P<suffix>{fill['suffix']})"
-                             rf"(?!{unit['not_suffix_after']})"),
+        "suffix": re.compile(rf"^(?:(?P<mask>[某{re.escape(MASK_CHARS)}]{{1,3}})|(?P<place>{unit['place']}))?"
+                             rf"(?P<suffix>{fill['suffix']})(?!{unit['not_suffix_after']})"),
         "government_title": re.compile(unit["government_title"].format(**fill)),
         "speaker": re.compile(unit["speaker"].format(**fill)),
         "signature": re.compile(unit["signature"].format(**fill)),
