@@ -3,13 +3,12 @@ ingest, the guards, drafting and the UI."""
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 
-from ingest.sections import (ARC, POINT_SECTIONS, SEARCH_FILTERS, SECTION_TYPES, Section, choices, name_of)
+from ingest.sections import ARC, POINT_SECTIONS, SEARCH_FILTERS, SECTION_TYPES, Section, choices, name_of
 from ingest.text.figures import BLANK, MASK, MASKED_FIGURE, MEASURE_GROUPS, MEASURE_WORDS, halfwidth, has_mask
-from ingest.text.lexicons import lexicon, words
+from ingest.text.lexicons import LEXICONS_FILE, lexicon, words
 from ingest.text.numerals import cn_numeral, cn_value
 from ingest.text.sentences import (SENTENCE_MAX, sentence_pieces, sentence_spans, sentence_starts,
                                    split_sentences)
@@ -133,7 +132,7 @@ def test_guards_read_chinese_figures_with_cn2an():
 
 # --- tokens and lexicons ---------------------------------------------------------------------------------------
 def test_lexicons_are_data_with_sources():
-    text = open(__import__("ingest.text.lexicons", fromlist=["x"]).LEXICONS_FILE, encoding="utf-8").read()
+    text = LEXICONS_FILE.read_text(encoding="utf-8")
     for section, tables in lexicon().items():
         for table in tables:  # every table is preceded by a comment saying where it comes from or what reads it
             before = text[:text.index(f"\n{table} =")]
