@@ -26,8 +26,8 @@ from dataclasses import asdict, dataclass
 from datetime import date
 
 from ingest.clean import split_sentences
-from ingest.text.figures import DATE_MEASURES
 from ingest.periods import chunk_sentence_periods, period_of
+from ingest.text.figures import DATE_MEASURES
 
 from .guards import (FigureCheck, SourceSentence, check_figures, clause_around, extract_figures, same_kind,
                      to_placeholders)
