@@ -17,11 +17,11 @@ from assistant.jobs import ImportJobs
 from assistant.library import Library, gradio_temp_dir
 from assistant.service import Assistant, build_assistant
 from assistant.settings import Settings, load_settings
-from assistant.web.draft_view import SECTIONS as DRAFT_SECTIONS
-from assistant.web.draft_view import STYLES, TARGET_ALL
+from assistant.web.draft_view import SECTION_CHOICES, STYLE_CHOICES, TARGET_ALL
 from assistant.web.handlers import SEARCH_SECTIONS, SECTION_LABELS, SKIP, THEME_SECTIONS, Choices, Handlers, UserError
 from assistant.web.library_view import OUTCOME_HEADERS, REPORT_HEADERS
 from assistant.web.review_view import REPORT_LABEL
+from ingest.sections import Section
 
 CSS = "mark{background:#ffe58f;padding:0 1px} .src,.hit{border-bottom:1px solid #eee;margin-bottom:6px}"
 
@@ -102,11 +102,11 @@ def build_app(settings: Settings, assistant: Assistant | None = None, library: L
         with gr.Tab("起草"):
             with gr.Row():
                 with gr.Column(scale=2):
-                    d_section = gr.Radio([*DRAFT_SECTIONS, REPORT_LABEL], value="存在的问题", label="章节")
+                    d_section = gr.Radio([*SECTION_CHOICES, REPORT_LABEL], value=Section.PROBLEMS.heading, label="章节")
                     d_unit = gr.Textbox(label="单位", placeholder="例如：某县市场监督管理局", elem_id="draft-unit")
                     d_topic = gr.Textbox(label="主题", placeholder="例如：常态化扫黑除恶", elem_id="draft-topic")
                     d_length = gr.Slider(100, 2000, value=400, step=50, label="篇幅（字）")
-                    d_style = gr.Radio(list(STYLES), value="一是…二是…", label="层次")
+                    d_style = gr.Radio(list(STYLE_CHOICES), value="一是…二是…", label="层次")
                     d_facts = gr.Textbox(label="本单位事实（一行一条）", lines=4, elem_id="draft-facts",
                                          placeholder="召开专题会议3次\n发放宣传资料1.2万份")
                     d_outline = gr.Textbox(label="提纲（可选，一行一条）", lines=3, elem_id="draft-outline")

@@ -5,7 +5,8 @@ import argparse
 import json
 import sys
 
-from .search import SECTION_FILTERS
+from ingest.sections import SEARCH_FILTERS
+
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -19,7 +20,7 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("query", nargs="?", help="the query (or --batch FILE)")
     search.add_argument("--batch", help="file with one query per line; prints one JSON object per line")
     search.add_argument("--k", type=int, default=None, help="results (default: settings search.k)")
-    search.add_argument("--section", choices=list(SECTION_FILTERS), default="any")
+    search.add_argument("--section", choices=list(SEARCH_FILTERS), default="any")
     search.add_argument("--report", help="only this report title")
     search.add_argument("--org", help="only this issuing body")
     search.add_argument("--doc", help="only this doc id")
@@ -30,7 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("question")
     ask.add_argument("--history", help="JSON file: [{role: user|assistant, content: …}, …]")
     ask.add_argument("--llm", choices=["auto", "local", "openai", "none"], help="LLM backend (default: settings)")
-    ask.add_argument("--section", choices=list(SECTION_FILTERS), default=None)
+    ask.add_argument("--section", choices=list(SEARCH_FILTERS), default=None)
 
     themes = sub.add_parser("themes", parents=[common], help="recurring points across reports")
     themes.add_argument("--section", choices=["problems", "plans", "progress"], required=True)

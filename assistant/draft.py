@@ -17,16 +17,20 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .draft_text import (SENTENCE, clauses_within, clean_body, marker, reference_clauses, self_name, strip_end,
+from ingest.sections import POINT_SECTIONS, Section
+from ingest.text.lexicons import words as lexicon_words
+from ingest.text.sentences import sentence_pieces
+from ingest.text.tokens import quiet_jieba
+
+from .draft_text import (clauses_within, clean_body, marker, reference_clauses, self_name, strip_end,
                          to_own_level)
 from .draft_guard import DraftFigureGuard, drafting_year
 from .guards import longest_copy, placeholders_in, to_placeholders, unsupported_figures
 from .names import NameGuard, family_of
 from .prompts import render
 from .settings import ReviewSettings
-from .themes import SECTION_NAMES, SECTIONS, build_themes
+from .themes import build_themes
 
-SECTION_NUMBERS = {"progress": "一", "problems": "二", "plans": "三"}  # the genre's order of the three parts
 REVISIONS = ("扩写", "压缩", "更正式", "换个说法")  # their instructions: prompts/draft_revise.txt
 STYLES = ("yishi", "numbered")
 
@@ -42,8 +46,8 @@ class DraftRequest:
     style: str = "yishi"
 
     def __post_init__(self):
-        if self.section not in SECTIONS:
-            raise ValueError(f"unknown section {self.section!r}: one of {', '.join(SECTIONS)}")
+        if self.section not in POINT_SECTIONS:
+            raise ValueError(f"unknown section {self.section!r}: one of {', '.join(POINT_SECTIONS)}")
         if self.style not in STYLES:
             raise ValueError(f"unknown style {self.style!r}: yishi (一是…) or numbered (（一）…)")
         if not self.unit.strip():
@@ -93,7 +97,7 @@ class DraftChain:
     def warm(self) -> None:
         """Build the themes of every section and the library's names now (a few seconds on 2 cores), so the first
         draft does not wait for them; the app calls this once at start."""
-        for section in SECTIONS:
+        for section in POINT_SECTIONS:
             self._cached(("themes", section), lambda s=section: build_themes(self.index, s))
         self._guard(DraftRequest("problems", "本单位"))
 
@@ -112,12 +116,9 @@ class DraftChain:
     def _reports_on_topic(self, topic: str) -> set[str] | None:
         """Titles of the reports on ``topic`` (any of its words in the title), or None for all of them: the topic
         names the campaign, and a campaign word such as 常态化 must not shut out the reports that omit it."""
-        from vectorstore.keyword import quiet_jieba
-
-        from .themes import _HOW_WORDS
-
         titles = {r["title"] for rec in self.index.documents.values() for r in rec.get("reports", [])}
-        words = [w for w in quiet_jieba().lcut(topic) if len(w) >= 2 and w not in _HOW_WORDS]
+        how = lexicon_words("themes", "how_words")
+        words = [w for w in quiet_jieba().lcut(topic) if len(w) >= 2 and w not in how]
         hit = {t for t in titles if any(w in t for w in words)}
         return hit or None
 
@@ -174,7 +175,7 @@ class DraftChain:
         (the user's facts pull the themes they belong to in), each with its references and its facts."""
         themes = self._themes(request)
         if not themes and not request.outline:
-            raise ValueError(f"资料库中没有“{SECTION_NAMES[request.section]}”类章节可供参考，请先导入报告或给出提纲")
+            raise ValueError(f"资料库中没有“{Section(request.section).heading}”类章节可供参考，请先导入报告或给出提纲")
         flat = [p for t in themes for p in t["points"]]
         vectors = dict(zip((p["chunk_id"] + p["lead"] for p in flat), self._point_vectors(flat)))
         groups = [[vectors[p["chunk_id"] + p["lead"]] for p in t["points"]] for t in themes]
@@ -244,7 +245,7 @@ class DraftChain:
 
         facts = "\n".join(f"- {f}" for f in point.facts) or "（无）"
         clauses = reference_clauses(point.references, guard, self.config.clauses)
-        user = render("draft_point", section_name=SECTION_NAMES[request.section], topic=request.topic or "工作",
+        user = render("draft_point", section_name=Section(request.section).heading, topic=request.topic or "工作",
                       heading=point.heading, facts=facts, references=clauses,
                       sentences="2至3" if chars < 150 else "3至4", chars=chars, section=request.section)
         system = render("draft_system", unit=request.unit, self_name=self_name(request.unit))
@@ -259,7 +260,7 @@ class DraftChain:
         """The guards on one point's body: foreign names out, figures that are not the unit's own for the period
         (``figures``: another unit's, another period's, found nowhere) → placeholders, copied passages out, every
         fact in.  Returns the body and what was found."""
-        sentences = [s for s in SENTENCE.findall(body.replace("\n", "")) if s.strip()]
+        sentences = [s for s in sentence_pieces(body.replace("\n", ""), limit=None) if s.strip()]
         leaks = sorted({name for s in sentences for name in guard.find_leaks(s)})
         sentences = [s for s in sentences if not guard.find_leaks(s)]
         copied = [s for s in sentences if longest_copy(s, references) >= self.copy_limit]
@@ -340,7 +341,7 @@ class DraftChain:
                 "removed_figures": found.get("removed_figures", [])}
 
     def _result(self, request: DraftRequest, points: list[dict]) -> dict:
-        heading = f"{SECTION_NUMBERS[request.section]}、{SECTION_NAMES[request.section]}"
+        heading = f"{Section(request.section).number}、{Section(request.section).heading}"
         paragraphs = [p["text"] for p in points]
         if self.llm is None:  # the outline: each point with the reference sentences it would draw on
             paragraphs = [p["text"] + "".join(f"\n【参考】{strip_end(r['text'])[:120]}（{r['report_title']}）"

@@ -27,6 +27,7 @@ from datetime import date
 
 from ingest.clean import split_sentences
 from ingest.periods import chunk_sentence_periods, period_of
+from ingest.text.figures import DATE_MEASURES
 
 from .guards import (FigureCheck, SourceSentence, check_figures, clause_around, extract_figures, same_kind,
                      to_placeholders)
@@ -115,7 +116,7 @@ class DraftFigureGuard:
         ids = list(dict.fromkeys(r["chunk_id"] for r in references if r.get("chunk_id")))
         chunks = self.index.store.get(ids) if ids else {}
         for fig in extract_figures(body):
-            if fig.value is None or fig.measure in ("年", "月", "日"):
+            if fig.value is None or fig.measure in DATE_MEASURES:
                 continue
             try:
                 hits = self.index.search(clause_around(body, fig.surface), self.search_k, mode="keyword")
@@ -135,7 +136,7 @@ class DraftFigureGuard:
         removed: list[RemovedFigure] = []
         for c in self.check(body, references):
             fig = c.figure
-            if fig.value is None or fig.measure in ("年", "月", "日") or c.verdict == "supported":
+            if fig.value is None or fig.measure in DATE_MEASURES or c.verdict == "supported":
                 continue
             if c.verdict in ("other_thing", "unsupported") and self._given(fig):
                 continue  # the user's own figure, reworded

@@ -4,27 +4,26 @@ from __future__ import annotations
 
 import re
 
-from .guards import extract_figures
+from ingest.text.figures import has_mask
+from ingest.text.lexicons import words as lexicon_words
+from ingest.text.numerals import CN_NUM as ORDINALS
+from ingest.text.numerals import cn_numeral
+from ingest.text.sentences import sentence_pieces
 
-ORDINALS = "一二三四五六七八九十"
-SENTENCE = re.compile(r"[^。！？；]+[。！？；]?")
-_MASKED = re.compile(r"[xX*×]")
+from .guards import extract_figures
 
 
 def marker(style: str, i: int) -> str:
     """The numbering of the i-th point: 一是 (style yishi) or （一） (style numbered)."""
-    return f"{ORDINALS[i]}是" if style == "yishi" else f"（{ORDINALS[i]}）"
-
-
-_SELF = {"县": "我县", "市": "我市", "区": "我区", "镇": "我镇", "乡": "我乡", "局": "我局", "院": "我院", "委": "我委",
-         "办": "我办", "所": "我所", "厅": "我厅", "会": "我会"}
+    return f"{cn_numeral(i + 1)}是" if style == "yishi" else f"（{cn_numeral(i + 1)}）"
 
 
 def self_name(unit: str) -> str:
     """How the unit names itself in its own report (某县 → 我县, 某市公安局 → 我局), never the chatty 我们."""
     if unit.endswith("调研组"):
         return "调研组"
-    return _SELF.get(unit.strip()[-1:], "我单位")
+    last = unit.strip()[-1:]
+    return f"我{last}" if last and last in lexicon_words("units", "self_suffixes") else "我单位"
 
 
 def unit_level(unit: str) -> str | None:
@@ -78,7 +77,7 @@ def reference_clauses(references: list[dict], guard, limit: int) -> str:
     for ref in references:
         parts = [strip_end(c) for c in re.split(r"[。；;，,：:！？\n]", ref["text"])]
         per_ref.append([c for c in parts if 4 <= len(c) <= 30 and c != strip_end(ref["lead"])
-                        and not guard.find_leaks(c) and not extract_figures(c) and not _MASKED.search(c)])
+                        and not guard.find_leaks(c) and not extract_figures(c) and not has_mask(c)])
     out: list[str] = []
     for j in range(max((len(r) for r in per_ref), default=0)):
         out += [r[j] for r in per_ref if j < len(r) and r[j] not in out]
@@ -116,7 +115,7 @@ def clean_body(generated: str, heading: str, chars: int, self_ref: str = "我单
         text = rest.lstrip("。，：:；; ") if rest[:1] in "。，：:；; " else rest.split("。", 1)[-1]
     text = _drop_repeated_clauses(text)
     kept = ""
-    for sentence in SENTENCE.findall(text):
+    for sentence in sentence_pieces(text, limit=None):
         if kept and len(kept) + len(sentence) > chars * 1.5:
             break
         kept += sentence

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ingest.clean import split_sentences
 from ingest.periods import chunk_sentence_periods
-from vectorstore.keyword import tokenize
-
-# Question words that say what kind of answer is wanted, not what it is about.
-_GENERIC = set("县里 市里 哪些 哪个 什么 怎么 怎样 如何 为什么 多少 几个 一共 是否 有没有 情况 问题 方面 工作 报告 扫黑除恶 扫黑 除恶".split())
+from ingest.text.lexicons import words as lexicon_words
+from ingest.text.sentences import split_sentences
+from ingest.text.tokens import tokenize
 
 
 @dataclass
@@ -62,7 +60,8 @@ class EvidenceSet:
 
 
 def content_words(question: str) -> list[str]:
-    return [t for t in dict.fromkeys(tokenize(question)) if t not in _GENERIC and len(t) > 1]
+    generic = lexicon_words("tokens", "question_generic")  # what kind of answer is wanted, not what it is about
+    return [t for t in dict.fromkeys(tokenize(question)) if t not in generic and len(t) > 1]
 
 
 def select_evidence(question: str, hits: list, embeddings, max_sentences: int = 6, max_chars: int = 700, *,

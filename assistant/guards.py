@@ -11,18 +11,16 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-_FULLWIDTH = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
-_BIG = {"万": 10_000, "亿": 100_000_000}
-MEASURE = "个人起件条份次名家项所元年月日天批轮场期处户起宗套部台辆本张篇期支队组届级倍"
-_ARABIC = re.compile(rf"(\d+(?:\.\d+)?)\s*(?:[余多](?=[万亿]))?([万亿])?\s*(余|多)?\s*(%|‰)?([{MEASURE}])?")  # 200多万份
-_PERCENT_CN = re.compile(r"百分之([零〇一二两三四五六七八九十百点\d.]+)")
-_CN_NUMBER = re.compile(rf"([零〇一二两三四五六七八九十百千]+)([万亿])?(余|多)?([{MEASURE}])")
-# Set phrases of political writing whose numerals count nothing: 四个意识, 两个维护, 一案三查 …
-SET_PHRASES = re.compile(r"四个意识|四个自信|四个全面|两个维护|两个确立|两个一律|两个毫不动摇|三个代表|五位一体|一案三查"
-                         r"|三长负责制|三有一|两个责任")
-_MASK = re.compile(r"(?:\*{2,}|(?<![A-Za-z])[xX×]{1,4}(?![A-Za-z]))[%\u4e00-\u9fff]?")
+from ingest.text.figures import ARABIC_FIGURE as _ARABIC
+from ingest.text.figures import BIG_UNITS as _BIG
+from ingest.text.figures import BLANK, DATE_MEASURES, MASKED_FIGURE, MEASURE_GROUPS, MEASURE_WORDS, NOT_COUNTS
+from ingest.text.figures import CN_FIGURE_WORDS as _CN_NUMBER
+from ingest.text.figures import PERCENT_WORDS as _PERCENT_CN
+from ingest.text.figures import halfwidth, set_phrases
+from ingest.text.lexicons import words as lexicon_words
+from ingest.text.numerals import CN_FIGURE, cn_value
+
+MEASURE = MEASURE_WORDS
 
 
 @dataclass(frozen=True)
@@ -33,23 +31,10 @@ class Figure:
     measure: str = ""  # the measure word after it (个, 次, 万元 → 元), "" when none
 
 
-def _cn_to_int(text: str) -> int | None:
-    total, current = 0, 0
-    for ch in text:
-        if ch in _CN_DIGITS:
-            current = _CN_DIGITS[ch]
-        elif ch in _CN_UNITS:
-            total += (current or 1) * _CN_UNITS[ch]
-            current = 0
-        else:
-            return None
-    return total + current
-
-
 def extract_figures(text: str) -> list[Figure]:
     """All figures in ``text``: Arabic (with 万/亿/%), 百分之…, Chinese numerals before a measure word, masks."""
-    text = re.sub(r"\[\d{1,2}\]", "", text.translate(_FULLWIDTH))  # citation markers are not figures
-    text = SET_PHRASES.sub(lambda m: "　" * len(m.group(0)), text)
+    text = re.sub(r"\[\d{1,2}\]", "", halfwidth(text))  # citation markers are not figures
+    text = set_phrases().sub(lambda m: "　" * len(m.group(0)), text)
     figures: list[Figure] = []
     for m in _ARABIC.finditer(text):
         if re.match(r"[.．、)）]\D", text[m.end():m.end() + 2]) and not m.group(2) and not m.group(5) \
@@ -59,32 +44,29 @@ def extract_figures(text: str) -> list[Figure]:
         figures.append(Figure(m.group(0).strip(), value, bool(m.group(4)), m.group(5) or ""))
     for m in _PERCENT_CN.finditer(text):
         inner = m.group(1)
-        value = float(inner) if re.fullmatch(r"[\d.]+", inner) else _cn_to_int(inner.split("点")[0])
+        value = float(inner) if re.fullmatch(r"[\d.]+", inner) else cn_value(inner.split("点")[0])
         if value is not None:
             figures.append(Figure(m.group(0), float(value), True))
     for m in _CN_NUMBER.finditer(text):
         if m.start() > 0 and text[m.start() - 1] in "第之":  # 第二次, 百分之… are ordinals/handled above
             continue
-        number = _cn_to_int(m.group(1))
+        number = cn_value(m.group(1))
         if number is None or (number == 1 and not m.group(2)):  # 一个/一次 are wording, not figures
             continue
         figures.append(Figure(m.group(0), float(number * _BIG.get(m.group(2) or "", 1)), False, m.group(4)))
-    for m in _MASK.finditer(text):
+    for m in MASKED_FIGURE.finditer(text):
         figures.append(Figure(m.group(0), None))
     return figures
 
 
-# Measure words that count the same kind of thing: "11名" and "11人" agree, "2次座谈会" and "两起案件" do not.
-_MEASURE_GROUPS = ["名人位", "起件宗", "次轮场期", "个"]
-_NOT_COUNTS = set("元年月日天倍%")
 
 
 def same_kind(a: str, b: str) -> bool:
     if not a or not b or a == b:
         return True
     if "个" in (a, b):  # 个 counts anything countable, never money or dates
-        return not ({a, b} & _NOT_COUNTS)
-    return any(a in group and b in group for group in _MEASURE_GROUPS)
+        return not ({a, b} & NOT_COUNTS)
+    return any(a in group and b in group for group in MEASURE_GROUPS)
 
 
 def _supported(fig: Figure, source_figures: list[Figure], source_text: str) -> bool:
@@ -147,13 +129,13 @@ def to_placeholders(text: str, figures: list[str]) -> str:
     A draft may need a figure its writer did not give; a placeholder says so, where a guessed figure would be
     copied into a report as fact."""
     for surface in sorted(set(figures), key=len, reverse=True):
-        blank = "X%" if surface.startswith("百分之") else re.sub(r"[\d.]+|[零〇一二两三四五六七八九十百千]+", "X",
+        blank = "X%" if surface.startswith("百分之") else re.sub(rf"[\d.]+|[{CN_FIGURE}]+", "X",
                                                                  surface, count=1)
         text = re.sub(rf"(?<![\d.]){re.escape(surface)}(?![\d.])", blank, text)
     return text
 
 
-PLACEHOLDER = re.compile(rf"(?<![A-Za-z])X{{1,4}}[万亿]?(?:人次|[余多]?[%{MEASURE}])")  # X次, XX人次, X万元
+PLACEHOLDER = BLANK  # a draft's blank (X次): ingest.text.figures
 
 
 def placeholders_in(text: str) -> list[str]:
@@ -192,8 +174,7 @@ def clean_citations(text: str, valid: set[int]) -> str:
 
 Verdict = Literal["supported", "other_unit", "other_period", "other_thing", "unsupported"]
 _CLAUSE_END = "，,；;：:。！？!?\n"
-_DATE_MEASURES = set("年月日")
-_FILLER = set("的了是和及与在为以有约近达到超过左右以内上下余多共计累计分别同比比增降幅")
+_DATE_MEASURES = DATE_MEASURES
 
 
 @dataclass(frozen=True)
@@ -222,7 +203,7 @@ def clause_around(text: str, surface: str) -> str:
 
 def figure_clauses(text: str, surface: str):
     """Each clause of ``text`` where ``surface`` stands (a figure may stand twice: 增长5%左右 … 失业率5%以内)."""
-    text = re.sub(r"\[\d{1,2}\]", "", text.translate(_FULLWIDTH))
+    text = re.sub(r"\[\d{1,2}\]", "", halfwidth(text))
     for m in re.finditer(rf"(?<![\d.]){re.escape(surface)}(?![\d.])", text):
         start = max(text.rfind(c, 0, m.start()) for c in _CLAUSE_END) + 1
         ends = [i for i in (text.find(c, m.end()) for c in _CLAUSE_END) if i >= 0]
@@ -234,7 +215,8 @@ def thing_bigrams(text: str, ignore: str = "") -> set[str]:
     words of ``ignore`` (the unit's names, period words) left out."""
     text = re.sub(r"[^\u4e00-\u9fff]", " ", text)
     grams = {text[i:i + 2] for i in range(len(text) - 1) if " " not in text[i:i + 2]}
-    return {g for g in grams if not set(g) <= _FILLER and g not in ignore}
+    filler = lexicon_words("figures", "filler")
+    return {g for g in grams if not set(g) <= filler and g not in ignore}
 
 
 def same_thing(claim: set[str], source_clause: str, ignore: str = "") -> bool:

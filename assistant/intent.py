@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 
-from ingest.clean import split_sentences
+from ingest.text.figures import MASK_CHARS, MEASURE_WORDS
+from ingest.text.sentences import split_sentences
+from ingest.text.tokens import quiet_jieba
 
 from .guards import char_bigrams, extract_figures, same_kind, supported_figures
 
@@ -45,10 +47,10 @@ def implied_orgs(question: str, orgs: list[str]) -> list[str]:
 
 
 # What a question asks for, when it asks for one kind of thing: a figure, a person's name, a named enterprise.
-_ASKS_FIGURE = re.compile(r"多少|几[个次名起件项家条人位轮批所处年]|号码|电话|数量|比例|百分之|什么水平|多大幅度|幅度多大")
-_COUNTED = re.compile(r"(?:几|多少)([个次名起件项家条人位轮批所处架场座辆台])([^？?。！]{2,})")  # 几|次|座谈会
+_ASKS_FIGURE = re.compile(rf"多少|几[{MEASURE_WORDS}]|号码|电话|数量|比例|百分之|什么水平|多大幅度|幅度多大")
+_COUNTED = re.compile(rf"(?:几|多少)([{MEASURE_WORDS}])([^？?。！]{{2,}})")  # 几|次|座谈会
 _ASKS_NAME = re.compile(r"叫什么名字|叫什么|姓名|名字是")
-_NAMED_PERSON = re.compile(r"(?:[xX*]{1,3}|某某)(?:同志|主任|书记|局长)?")
+_NAMED_PERSON = re.compile(rf"(?:[{MASK_CHARS}]{{1,3}}|某某)(?:同志|主任|书记|局长)?")
 _ASKS_FIRM = re.compile(r"哪家(?!单位|部门|机关)|哪(?:个|些)(?:企业|公司|商户)|什么(?:企业|公司)")
 _FIRM = re.compile(r"[\u4e00-\u9fffxX*“”]{2,}(?:公司|企业|集团|厂|店|合作社|商行)")
 
@@ -101,8 +103,6 @@ def counting_sentences(question: str, sentences: list[str]) -> list[int]:
 
 
 def _names(answer: str, question: str, flags: tuple[str, ...]) -> list[str]:
-    from vectorstore.keyword import quiet_jieba
-
     quiet_jieba()
     import jieba.posseg
 

@@ -17,7 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from vectorstore.keyword import quiet_jieba
+from ingest.text.lexicons import words as lexicon_words
+from ingest.text.tokens import quiet_jieba
 
 # Body families: every word that names the body or its people.  Longest words first where one contains another.
 BODY_FAMILIES: dict[str, tuple[str, ...]] = {
@@ -32,9 +33,6 @@ BODY_FAMILIES: dict[str, tuple[str, ...]] = {
 }
 _PLACE_SUFFIX = ("市", "县", "区", "镇", "乡", "村", "片区", "一带", "日报", "电视台", "时期", "街道")
 _PERSON_NEXT = ("等人", "为组长", "同志", "副主任", "主任", "书记")
-# First characters and whole words that make a "place" generic rather than named.
-_GENERIC_HEAD = set("各全本我某该两省市县区乡镇城村每")
-_GENERIC = {"地区", "社区", "辖区", "城区", "片区", "山区", "街道", "农村", "城乡", "基层", "重点", "开发区", "示范", "深水"}  # 深水区: a stage, not a place
 _PROPER = {"ns", "nr", "nrt", "nrfg", "nz", "nt"}
 _HAN = re.compile(r"^[\u4e00-\u9fff]+$")
 
@@ -68,7 +66,8 @@ def place_names(text: str) -> set[str]:
             base = word
         elif 3 <= len(word) <= 4 and word[-1] in "市县区镇乡":
             base = word[:-1]
-        if base and base[0] not in _GENERIC_HEAD and base not in _GENERIC and not family_of(base):
+        if (base and base[0] not in lexicon_words("units", "generic_place_heads")  # 全县, 社区: generic, not named
+                and base not in lexicon_words("units", "generic_places") and not family_of(base)):
             found.add(base)
     return found
 

@@ -13,10 +13,12 @@ from collections.abc import Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass
 
+from ingest.text.lexicons import words as lexicon_words
+from ingest.text.sentences import sentence_pieces, split_sentences
 from vectorstore.hybrid import rrf_fuse
 
 from .claims import ScopedGuard
-from .evidence import EvidenceSet, select_evidence, split_sentences
+from .evidence import EvidenceSet, select_evidence
 from .guards import (CITATION, char_bigrams, clean_citations, extract_figures, mark_unsupported, plain_text,
                      unsupported_figures)
 from .intent import (answers_the_ask, asks_for_figure, counting_sentences, implied_orgs, implied_sections,
@@ -55,7 +57,7 @@ def attach_citations(answer: str, evidence: EvidenceSet) -> str:
     answer = clean_citations(answer, valid)
     answer = re.sub(r"([。！？；])\s*((?:\[\d{1,2}\])+)", r"\2\1", answer)  # "…。[1]" → "…[1]。"
     out = []
-    for sentence in re.findall(r"[^。！？；\n]+[。！？；]?\n?|\n", answer):
+    for sentence in sentence_pieces(answer, limit=None, lines=True):
         if not CITATION.sub("", sentence).strip() or _REFUSAL_WORDS.search(sentence):
             out.append(sentence)
             continue
@@ -84,7 +86,7 @@ def check_numbers(answer: str, evidence: EvidenceSet) -> tuple[str, list[str]]:
     by_n = {s.n: s.text for s in evidence.sources}
     unsupported: list[str] = []
     out = []
-    for sentence in re.findall(r"[^。！？；\n]+[。！？；]?\n?|\n", answer):
+    for sentence in sentence_pieces(answer, limit=None, lines=True):
         cited = [int(n) for n in CITATION.findall(sentence) if int(n) in by_n]
         bare = CITATION.sub("", sentence)
         missing = unsupported_figures(bare, [by_n[n] for n in cited] or list(by_n.values()))
@@ -115,9 +117,6 @@ def is_degenerate(answer: str, evidence: EvidenceSet) -> bool:
     return len(joined) > 200 and len(text) >= 0.9 * len(joined) and joined[:100] in text
 
 
-_GLUE = set("的了是因为由所以可能够在于据显示呢吗啊和与及等")
-
-
 def restates_question(question: str, answer: str) -> bool:
     """True when the answer says nothing the question did not ("因为群众举报了很多线索，但真正能立案的很少"):
     every pair of characters it adds holds a connective (因为, 是的, 可以), and it gives no figure."""
@@ -125,7 +124,7 @@ def restates_question(question: str, answer: str) -> bool:
     if extract_figures(text):
         return False
     novel = char_bigrams(text) - char_bigrams(question)
-    return not [g for g in novel if not set(g) & _GLUE]
+    return not [g for g in novel if not set(g) & lexicon_words("answers", "glue")]
 
 
 def extractive_answer(evidence: EvidenceSet) -> str:

@@ -16,14 +16,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from ingest.sections import ARC, Section
 from ingest.structure import heading_level, lead_of, section_type_of
+from ingest.text.numerals import CN_NUM, cn_numeral
 
 from .draft import DraftChain, DraftRequest
 from .guards import placeholders_in, unsupported_figures
-from .themes import SECTION_NAMES
 
-PARTS = ("progress", "problems", "plans")  # the genre's order
-NUMERALS = "一二三四五六七八九十"
+PARTS = ARC  # the genre's order
 SHARE = {"progress": 0.45, "problems": 0.25, "plans": 0.3}  # of the requested length
 # Words that tell where a fact belongs before any similarity is computed: a fact saying what will be done is a plan,
 # one saying what falls short is a problem.  Checked in this order; a fact that says neither is weighed by its
@@ -60,14 +60,14 @@ def parts_of_outline(outline: list[str]) -> list[tuple[str, str, list[str]]]:
     for line in outline:
         level = heading_level(line)
         if level and level[0] == 1:
-            label = re.sub(r"^[一二三四五六七八九十]+、", "", lead_of(line, 40)).strip()
+            label = re.sub(rf"^[{CN_NUM}]+、", "", lead_of(line, 40)).strip()
             kind = section_type_of((label,), (1,))
             if kind not in PARTS:
                 raise ValueError(f"提纲中的“{line}”不是工作进展、存在问题或下步打算之一，无法起草")
             parts.append((kind, label, []))
         elif parts:
-            parts[-1][2].append(re.sub(r"^[（(][一二三四五六七八九十\d]+[）)]|^[一二三四五六七八九十]+是", "", line))
-    return parts or [(p, SECTION_NAMES[p], []) for p in PARTS]
+            parts[-1][2].append(re.sub(rf"^[（(][{CN_NUM}\d]+[）)]|^[{CN_NUM}]+是", "", line))
+    return parts or [(p, Section(p).heading, []) for p in PARTS]
 
 
 class ReportDrafter:
@@ -127,8 +127,9 @@ class ReportDrafter:
             facts = [f for f in request.facts if placed.get(f) == kind and
                      kinds.index(kind) == j]  # a part type given twice gets its facts once, in its first part
             length = max(100, min(5000, int(request.length * SHARE[kind] / total)))
-            requests.append((f"{NUMERALS[j]}、{label}", DraftRequest(kind, request.unit, request.topic, length, facts,
-                                                                     points, request.style)))
+            heading = f"{cn_numeral(j + 1)}、{label}"
+            requests.append((heading, DraftRequest(kind, request.unit, request.topic, length, facts, points,
+                                                   request.style)))
         plans = []
         guard = None
         for heading, sub in requests:

@@ -30,12 +30,14 @@ from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Literal
 
-from ingest.clean import PLACEHOLDER as MASK
 from ingest.clean import clean_text
-from ingest.structure import CN_NUM, ENUM, _cn_value, heading_level, lead_of, parse_document, section_type_of
+from ingest.sections import ARC, Section
+from ingest.structure import ENUM, _cn_value, heading_level, lead_of, parse_document, section_type_of
+from ingest.text.figures import BLANK, MASK, MASK_CHARS, halfwidth
+from ingest.text.numerals import CN_NUM, cn_numeral
+from ingest.text.sentences import sentence_spans
 
 from .guards import _BOLD  # the Markdown-emphasis pattern the answer guard already uses
-from .guards import PLACEHOLDER as BLANK
 from .guards import char_bigrams, extract_figures, same_kind
 from .names import family_of, place_names
 from .settings import ReviewSettings
@@ -43,7 +45,6 @@ from .settings import ReviewSettings
 Kind = Literal["figure", "placeholder", "expression", "structure", "copied", "foreign_name", "missing_theme"]
 Severity = Literal["error", "warning", "suggestion"]
 RULES_FILE = Path(__file__).with_name("rules") / "expressions.toml"
-SECTION_LABELS = {"overview": "基本情况", "progress": "工作进展及成效", "problems": "存在的问题", "plans": "下步工作打算"}
 # Blanks a writer leaves for later: 【待补充】, [待定], 〔未核实〕 (what the drafting and answering guards write).
 TODO_MARK = re.compile(r"[【\[〔［](?:[^】\]〕］\n]{0,12}?(?:待补充|待填写|待核实|待定|待确认|未核实|补充))[^】\]〕］\n]{0,12}[】\]〕］]")
 # Line prefixes that are typesetting, not text: indentation, Markdown quotes and headings, a BOM.
@@ -174,12 +175,9 @@ def lines_of(text: str) -> list[Line]:
     return out
 
 
-_SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]*")
-
-
 def sentences_of(line: Line) -> list[Line]:
-    return [Line(line.start + m.start(), line.start + m.end(), m.group(0)) for m in _SENTENCE.finditer(line.text)
-            if m.group(0).strip()]
+    return [Line(line.start + a, line.start + b, line.text[a:b]) for a, b in sentence_spans(line.text, lines=True)
+            if line.text[a:b].strip()]
 
 
 def load_draft(path: str | Path) -> str:
@@ -310,7 +308,7 @@ class Reviewer:
             return False
         if unit == org or (len(org) >= 3 and (org in unit or unit in org) and family_of(unit) == family_of(org)):
             return True  # 某县公安局 / 县公安局; but 某县 is not 某县市场监管局
-        strip = lambda s: re.sub(r"^(?:某|[xX×*]{1,3})", "", s)  # noqa: E731
+        strip = lambda s: re.sub(rf"^(?:某|[{re.escape(MASK_CHARS)}]{{1,3}})", "", s)  # noqa: E731
         if strip(unit) == strip(org):
             return True
         return (family_of(unit) is not None and family_of(unit) == family_of(f"{org}{title}")
@@ -413,7 +411,7 @@ class Reviewer:
                 depth, numeral = level
                 value = _cn_value(numeral)
                 previous = last.get(depth, 0)
-                marker = re.match(r"^[（(]?[\d一二三四五六七八九十]+[）)、.．]", line.text).group(0)
+                marker = re.match(rf"^[（(]?[\d{CN_NUM}]+[）)、.．]", line.text).group(0)
                 span = (line.start, line.start + len(marker))
                 expected = _numeral_like(numeral, previous + 1)
                 if value == previous:
@@ -464,7 +462,7 @@ class Reviewer:
         if "problems" not in present and _PROBLEMS_SAID.search(text):
             present.add("problems")
         out = []
-        order = ["progress", "problems", "plans"]
+        order = ARC
         for i, part in enumerate(order):
             if part in present:
                 continue
@@ -472,9 +470,9 @@ class Reviewer:
             anchor = later[0] if later else sections[-1][1]
             head = re.match(r"^[^。：:\n]{1,40}", anchor.text).group(0)
             out.append(Finding("structure", "warning", anchor.start, anchor.start + len(head), head,
-                               f"缺少“{SECTION_LABELS[part]}”部分：{kind or _kind_of(title)}一般包括工作进展及成效、"
+                               f"缺少“{Section(part).heading}”部分：{kind or _kind_of(title)}一般包括工作进展及成效、"
                                "存在的问题、下步工作打算",
-                               [], f"在此前补写“{SECTION_LABELS[part]}”一节"))
+                               [], f"在此前补写“{Section(part).heading}”一节"))
         return out
 
     # --- figures --------------------------------------------------------------------------------------------
@@ -506,7 +504,7 @@ class Reviewer:
         grams = char_bigrams(sentence)
         out = []
         for hit in self._hits(sentence, self.config.candidates):
-            for other in _SENTENCE.findall(hit.text):
+            for other in (hit.text[a:b].rstrip("\n") for a, b in sentence_spans(hit.text, lines=True)):
                 theirs = char_bigrams(other)
                 if grams and theirs:
                     out.append((len(grams & theirs) / min(len(grams), len(theirs)), other, hit))
@@ -654,10 +652,7 @@ def _numeral_like(numeral: str, value: int) -> str:
         return str(value)
     if value <= 0:
         return "（无）"
-    if value <= 10:
-        return CN_NUM[value - 1]
-    tens, ones = divmod(value, 10)
-    return (CN_NUM[tens - 1] if tens > 1 else "") + "十" + (CN_NUM[ones - 1] if ones else "")
+    return cn_numeral(value)
 
 
 def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -672,7 +667,7 @@ def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 def _located(text: str) -> list[tuple[object, int, int]]:
     """The figures of ``text`` (guards.extract_figures) with their offsets, in text order."""
-    translated = text.translate(str.maketrans("０１２３４５６７８９．％", "0123456789.%"))
+    translated = halfwidth(text)  # what extract_figures reads: the same length, so offsets hold
     used: list[tuple[int, int]] = []
     out = []
     for fig in extract_figures(text):
@@ -702,7 +697,7 @@ def _held(fig, figures) -> bool:
 
 def _letters(text: str) -> str:
     """The words around a figure without digits, masks or punctuation: what names the thing counted."""
-    return re.sub(r"[\d.．,，、\s*xX×%％]", "", text)
+    return re.sub(rf"[\d.．,，、\s{re.escape(MASK_CHARS)}%％]", "", text)
 
 
 def _evidence(hit, passage: str) -> Evidence:

@@ -1,24 +1,17 @@
 """Search as the user sees it: section types and result records (the index itself is built in assistant/service.py)."""
 from __future__ import annotations
 
-from .settings import Settings
+from ingest.sections import SEARCH_FILTERS
 
-SECTION_FILTERS: dict[str, list[str] | None] = {
-    "overview": ["overview"],
-    "progress": ["progress"],
-    "problems": ["problems"],
-    "plans": ["plans"],
-    "measures": ["progress", "plans"],  # measures taken and measures planned
-    "any": None,
-}
+from .settings import Settings
 
 
 def section_filter(section: str | None) -> list[str] | None:
     if section is None:
         return None
-    if section not in SECTION_FILTERS:
-        raise ValueError(f"unknown section {section!r}: one of {', '.join(SECTION_FILTERS)}")
-    return SECTION_FILTERS[section]
+    if section not in SEARCH_FILTERS:
+        raise ValueError(f"unknown section {section!r}: one of {', '.join(SEARCH_FILTERS)}")
+    return SEARCH_FILTERS[section]
 
 
 def search_records(index, query: str, k: int, settings: Settings, section: str | None = "any",

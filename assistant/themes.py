@@ -23,10 +23,12 @@ from itertools import pairwise
 from pathlib import Path
 
 from ingest.chunker import SEP
-from ingest.structure import CN_NUM, ENUM, heading_level, lead_of, list_items, list_lead
-from vectorstore.keyword import quiet_jieba
+from ingest.sections import POINT_SECTIONS, Section
+from ingest.structure import ENUM, heading_level, lead_of, list_items, list_lead
+from ingest.text.lexicons import words as lexicon_words
+from ingest.text.numerals import CN_NUM
+from ingest.text.tokens import quiet_jieba
 
-SECTIONS = ("problems", "plans", "progress")
 # Cosine distance (average linkage) at which groups stop merging.  Dendrograms of the sample sections: the 线索摸排
 # problems merge by 0.56 and the 宣传 ones by 0.73, the first merge of unrelated items comes at 0.86 (plans: 督导问责
 # + 舆情处置; progress: 经费 + 大要案件), unrelated problems only from 0.92.  0.85 sits below that first mistake.
@@ -35,12 +37,6 @@ THRESHOLD = 0.85
 TOPIC_MARGIN = 0.01
 _NUMERAL = re.compile(rf"^\s*(?:[{CN_NUM}]+是|第[{CN_NUM}]+[，、,]|[（(]?[{CN_NUM}\d]+[）)、.．])\s*")
 _HAN = re.compile(r"^[\u4e00-\u9fff]+$")
-# Words of the genre that say how or how well (加强, 不够, 有待…) rather than what: they make every lead look alike.
-_HOW_TEXT = """
-加强 强化 增强 深化 健全 完善 狠抓 夯实 压实 压紧 落实 推进 推动 提高 提升 切实 不断 全面 深入 广泛 充分 进一步
-一步 积极 持续 坚持 注重 突出 确保 做好 做实 做细 做优 做浓 下功夫 功夫 不够 不足 不到位 到位 不大 不高 不强 有待
-还需 需要 尚未 没有 形成 较慢 扎实 紧密 均衡 工作 问题 方面 情况 机制 力度 程度 效果 水平 建立 开展 全市 全县"""
-_HOW_WORDS = set(_HOW_TEXT.split())
 
 
 @dataclass
@@ -111,8 +107,8 @@ def _completed_where(index, section: str) -> dict:
 
 def extract_points(index, section: str) -> list[Point]:
     """Every point of ``section`` (problems | plans | progress) in the completed documents, in reading order."""
-    if section not in SECTIONS:
-        raise ValueError(f"unknown section {section!r}: one of {', '.join(SECTIONS)}")
+    if section not in POINT_SECTIONS:
+        raise ValueError(f"unknown section {section!r}: one of {', '.join(POINT_SECTIONS)}")
     index.refresh()
     if not index.documents:
         return []
@@ -161,7 +157,7 @@ def _words(text: str) -> list[str]:
     out = []
     for word in quiet_jieba().lcut(text):
         for part in ([word, word[:2], word[2:]] if len(word) == 4 else [word]):
-            if len(part) >= 2 and part not in _HOW_WORDS and _HAN.match(part):
+            if len(part) >= 2 and part not in lexicon_words("themes", "how_words") and _HAN.match(part):
                 out.append(part)
     return out
 
@@ -234,7 +230,8 @@ def _on_topic(index, points: list[Point], vectors, topic: str) -> list[bool]:
     the topic (a four-character word also by its two halves: 经费保障 ↔ "增加经费，加强保障力"); else those whose
     text does; else, by meaning, the points whose e5 similarity to the topic is within ``TOPIC_MARGIN`` of the best
     one's (similarities within one genre are compressed into a narrow band: only a relative cut means anything)."""
-    words = [w for w in quiet_jieba().lcut(topic) if len(w) >= 2 and w not in _HOW_WORDS and _HAN.match(w)]
+    how = lexicon_words("themes", "how_words")
+    words = [w for w in quiet_jieba().lcut(topic) if len(w) >= 2 and w not in how and _HAN.match(w)]
     words = words or [topic.strip()]
     for field_of in (lambda p: p.lead, lambda p: p.text):
         named = [all(_names(field_of(p), w) for w in words) for p in points]
@@ -273,12 +270,11 @@ def build_themes(index, section: str, topic: str | None = None, threshold: float
 
 # --- export -------------------------------------------------------------------------------------------------
 CSV_FIELDS = ["theme", "reports", "lead", "report_title", "org", "section_path", "chunk_id", "text"]
-SECTION_NAMES = {"problems": "存在的问题", "plans": "下步工作打算", "progress": "工作进展及成效"}
 
 
 def themes_to_markdown(result: dict) -> str:
     """Themes as Markdown: a heading per theme, then each point's lead, source and text."""
-    lines = [f"# {SECTION_NAMES.get(result['section'], result['section'])}：共性主题", ""]
+    lines = [f"# {Section(result['section']).heading}：共性主题", ""]
     for n, theme in enumerate(result["themes"], start=1):
         lines += [f"## {n}. {theme['label']}（{theme['reports']}份报告）", ""]
         for p in theme["points"]:

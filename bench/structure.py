@@ -21,7 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-ARC = ("progress", "problems", "plans")
+from ingest.sections import ARC  # noqa: E402 (the genre's three parts, in order)
+
 SETS = {"samples": ROOT / "data" / "samples", "multi": ROOT.parent / "shared" / "corpus_multi",
         "distractors": ROOT.parent / "shared" / "corpus_distractors"}
 

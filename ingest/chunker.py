@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from .clean import has_placeholder, sentence_spans, split_sentences
 from .structure import Report, Unit
+from .text.figures import has_mask
+from .text.sentences import sentence_spans, split_sentences
 
 SEP = " > "
 
@@ -131,6 +132,6 @@ def chunk_reports(doc_id: str, text: str, reports: list[Report], chunk_min: int 
                         chunk_id=f"{doc_id}-{seq:04d}", doc_id=doc_id, seq=seq, text=body, start=s, end=e,
                         report_index=report.index, report_title=report.title, org=report.org, year=report.year,
                         section_path=SEP.join(path), section_type=units[0].section_type,
-                        lead=units[0].lead if len(units) == 1 else "", has_placeholder=has_placeholder(body),
+                        lead=units[0].lead if len(units) == 1 else "", has_placeholder=has_mask(body),
                         place=report.place or "", level=report.level or "", kind=report.kind or ""))
     return chunks

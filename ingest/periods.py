@@ -28,10 +28,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .clean import split_sentences
+from .text.numerals import CN_NUM
+from .text.sentences import split_sentences
 
 RULES = Path(__file__).with_name("rules") / "periods.json"
-_ENUM_LEAD = re.compile(r"^(?:[一二三四五六七八九十]+是|第[一二三四五六七八九十]+[，、,])")
+_ENUM_LEAD = re.compile(rf"^(?:[{CN_NUM}]+是|第[{CN_NUM}]+[，、,])")
 _COMPARED = "比较与同于自从"  # 比2020年翻一番: a year compared with is not the period spoken of
 
 

@@ -14,10 +14,12 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
-RULES_DIR = Path(__file__).with_name("rules")
+from .text.figures import MASK_CHARS
+from .text.numerals import CN_NUM, cn_value
+from .text.sentences import FULL_STOPS, sentence_starts
+from .text.tokens import quiet_jieba
 
-CN_NUM = "一二三四五六七八九十"
-SECTION_TYPES = ("overview", "progress", "problems", "plans", "other")
+RULES_DIR = Path(__file__).with_name("rules")
 
 # Heading ladder, level 1..4: 一、 / （一） / 1. / （1）
 HEADING = [
@@ -27,8 +29,7 @@ HEADING = [
     (4, re.compile(r"^[（(](\d{1,2})[）)]")),
 ]
 # Enumerations inside paragraphs: 一是… 二是… / 第一，第二，
-ENUM = re.compile(rf"(?:^|(?<=[。；！？]))\s*((?:[{CN_NUM}]+是)|(?:第[{CN_NUM}]+[，、,]))")
-SENTENCE_END = "。！？；"
+ENUM = re.compile(rf"(?:^|(?<=[{FULL_STOPS}；]))\s*((?:[{CN_NUM}]+是)|(?:第[{CN_NUM}]+[，、,]))")
 
 TITLE_WORDS = re.compile(r"报告|汇报|总结|调研|情况|意见|方案|讲话|要点|计划|述职")
 ORG_PATTERN = re.compile(
@@ -96,16 +97,8 @@ def _is_salutation(line: str) -> bool:
 
 
 def _cn_value(numeral: str) -> int:
-    if numeral.isdigit():
-        return int(numeral)
-    if numeral == "十":
-        return 10
-    if numeral.startswith("十"):
-        return 10 + CN_NUM.index(numeral[1]) + 1
-    if "十" in numeral:
-        tens, _, ones = numeral.partition("十")
-        return (CN_NUM.index(tens) + 1) * 10 + (CN_NUM.index(ones) + 1 if ones else 0)
-    return CN_NUM.index(numeral) + 1
+    """A heading's numeral as a number (十二 → 12); one that is none (十十) counts as 0, before any other."""
+    return int(cn_value(numeral) or 0)
 
 
 def _lines(text: str) -> list[tuple[int, int, str]]:
@@ -116,7 +109,7 @@ def _lines(text: str) -> list[tuple[int, int, str]]:
     return [item for item in out if item[2].strip()]
 
 
-APPENDIX = re.compile(r"^(?:附件\s*[\d一二三四五六七八九十]*[:：]?|附录|名词解释|注释)$")
+APPENDIX = re.compile(rf"^(?:附件\s*[\d{CN_NUM}]*[:：]?|附录|名词解释|注释)$")
 
 
 def _is_chrome(line: str) -> bool:
@@ -281,14 +274,10 @@ def list_lead(item: str) -> str:
     return re.split(r"[，,]", lead_of(item), maxsplit=1)[0]
 
 
-def _sentence_starts(line: str) -> list[int]:
-    return [0] + [m.end() for m in re.finditer(r"[。！？]+[”’」』）)]*", line) if m.end() < len(line)]
-
-
 def turns_in(line: str) -> list[tuple[int, str]]:
     """(offset, type) of each sentence that turns its paragraph ("同时，我们也清醒认识到…" → problems)."""
     out = []
-    for pos in _sentence_starts(line):
+    for pos in sentence_starts(line):
         for name, pattern in section_rules()["turns"]:
             if pattern.match(line[pos:]):  # sliced: "^" of a pattern never matches at match(line, pos)
                 out.append((pos, name))
@@ -310,7 +299,7 @@ def list_items(line: str, start: int = 0) -> list[tuple[int, int]]:
             return []
         begin = start + first_end.end()
     end = len(line)
-    for pos in _sentence_starts(line):
+    for pos in sentence_starts(line):
         if pos > begin and rules["list_closing"].match(line[pos:]):
             end = pos
             break
@@ -357,8 +346,8 @@ def unit_rules() -> dict:
     fill = {"place": unit["place"], "suffix": "|".join(map(re.escape, suffixes))}
     return {
         "levels": data["levels"], "provinces": data["provinces"], "municipalities": set(unit["municipalities"]),
-        "suffix": re.compile(rf"^(?:(?P<mask>[某xX*×]{{1,3}})|(?P<place>{unit['place']}))?(?P<suffix>{fill['suffix']})"
-                             rf"(?!{unit['not_suffix_after']})"),
+        "suffix": re.compile(rf"^(?:(?P<mask>[某{re.escape(MASK_CHARS)}]{{1,3}})|(?P<place>{unit['place']}))?"
+                             rf"(?P<suffix>{fill['suffix']})(?!{unit['not_suffix_after']})"),
         "government_title": re.compile(unit["government_title"].format(**fill)),
         "speaker": re.compile(unit["speaker"].format(**fill)),
         "signature": re.compile(unit["signature"].format(**fill)),
@@ -418,10 +407,9 @@ def _named_place(pattern: re.Pattern, text: str) -> Place | None:
 
 def _is_place_name(stem: str, suffix: str) -> bool:
     """jieba's tagger says the stem names a place (延安市 ns; 吴起 nr), not a word of the sentence (按照市, 落实市)."""
-    import jieba
+    quiet_jieba()
     import jieba.posseg
 
-    jieba.setLogLevel(60)
     words = jieba.posseg.lcut(stem + suffix)
     return bool(words) and words[0].word in (stem, stem + suffix) and words[0].flag in ("ns", "nr", "nrt", "nz")
 
@@ -645,7 +633,7 @@ def parse_report(index: int, lines: list[tuple[int, int, str]]) -> Report:
             if len(units) > 1 and len(line[:first.end - start].rstrip("。 ")) <= len(base[-1]):
                 units.pop(0)  # "（一）进一步提升思想认识。一是…": the heading sentence alone is only the path
             else:
-                first.lead = re.sub(r"^[（(]?[一二三四五六七八九十\d]+[）)、.．]", "", base[-1])
+                first.lead = re.sub(rf"^[（(]?[{CN_NUM}\d]+[）)、.．]", "", base[-1])
         report.units.extend(units)
     return report
 

@@ -18,8 +18,9 @@ import sqlite3
 import threading
 from pathlib import Path
 
-_PUNCT = re.compile(r"^[\W_]+$")
-_STOP = set("的 了 和 与 及 是 在 对 为 等 中 将 并 把 被 也 都 而 或 之 其 有 从 以 于 这 那 哪些 什么 怎么 如何 怎样 为什么 吗 呢 多少 几 个".split())
+# Tokens are a text rule (ingest/text/tokens.py: jieba and the stop words); re-exported for the index's callers.
+from ingest.text.tokens import quiet_jieba, tokenize  # noqa: F401
+
 # Metadata the keyword ranking can be filtered on (vectorstore.hybrid.FILTER_KEYS), one column each.
 COLUMNS = ("doc_id", "section_type", "report_title", "org", "year")
 # Characters that may sit inside a jieba token (12.5%, 2023-2024, 110/12345): FTS5 must not split there.
@@ -37,21 +38,6 @@ CREATE VIRTUAL TABLE IF NOT EXISTS terms USING fts5(tokens, tokenize="unicode61 
 CREATE VIRTUAL TABLE IF NOT EXISTS vocab USING fts5vocab(terms, row);
 CREATE TABLE IF NOT EXISTS info(key TEXT PRIMARY KEY, value TEXT);
 """
-
-
-def quiet_jieba():
-    """jieba, imported on first use with its start-up log ("Building prefix dict…") silenced."""
-    import jieba
-
-    jieba.setLogLevel(60)
-    return jieba
-
-
-def tokenize(text: str) -> list[str]:
-    """jieba search-mode tokens without punctuation and function words."""
-    jieba = quiet_jieba()
-    return [t for t in (w.strip().lower() for w in jieba.cut_for_search(text))
-            if t and t not in _STOP and not _PUNCT.match(t)]
 
 
 def terms(text: str) -> list[str]:

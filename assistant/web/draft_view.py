@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..draft import SECTION_NUMBERS, DraftRequest, draft_to_docx, marker
+from ingest.sections import POINT_SECTIONS, Section, choices
+
+from ..draft import DraftRequest, draft_to_docx, marker
 from ..guards import placeholders_in
 from .render import escape_md, render_template
-from ..themes import SECTION_NAMES
 
-SECTIONS = {"存在的问题": "problems", "下步工作打算": "plans", "工作进展及成效": "progress"}
-STYLES = {"一是…二是…": "yishi", "（一）（二）…": "numbered"}
+SECTION_CHOICES = choices(POINT_SECTIONS, "heading")  # 存在的问题 → problems …
+STYLE_CHOICES = {"一是…二是…": "yishi", "（一）（二）…": "numbered"}
 TARGET_ALL = "全文"
 
 
@@ -27,8 +28,8 @@ def _lines(text: str) -> list[str]:
 def make_request(section_label: str, unit: str, topic: str, length: float, facts: str, outline: str,
                  style_label: str) -> DraftRequest:
     """The form as a DraftRequest (facts and outline one per line); ValueError with the chain's own message."""
-    return DraftRequest(SECTIONS.get(section_label, section_label), unit or "", topic or "", int(length),
-                        _lines(facts), _lines(outline), STYLES.get(style_label, style_label))
+    return DraftRequest(SECTION_CHOICES.get(section_label, section_label), unit or "", topic or "", int(length),
+                        _lines(facts), _lines(outline), STYLE_CHOICES.get(style_label, style_label))
 
 
 class DraftStream:
@@ -37,7 +38,7 @@ class DraftStream:
 
     def __init__(self, request: DraftRequest):
         self.request = request
-        self.heading = f"{SECTION_NUMBERS[request.section]}、{SECTION_NAMES[request.section]}"
+        self.heading = f"{Section(request.section).number}、{Section(request.section).heading}"
         self.parts: list[str] = []
         self.result: dict | None = None
 
@@ -112,5 +113,5 @@ def export_docx(result: dict, text: str, folder: str | Path) -> Path:
     from ..library import safe_name
 
     edited = with_edits(result, text)
-    name = safe_name(f"{result['unit']}-{SECTION_NAMES[result['section']]}.docx")
+    name = safe_name(f"{result['unit']}-{Section(result['section']).heading}.docx")
     return draft_to_docx(edited, Path(folder) / name)

@@ -12,24 +12,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ingest.sections import ANY, MEASURES, POINT_SECTIONS, SEARCH_FILTERS, Section, choices
+
 from ..export import search_to_csv, search_to_markdown
 from ..jobs import ImportJobs, JobBusy
 from ..library import Library, gradio_temp_dir
 from ..question import QuestionRejected
-from ..search import SECTION_FILTERS, search_records
+from ..search import search_records
 from ..service import Assistant, build_assistant, build_library
 from ..settings import Settings
 from .status import SpeedLog, status_markdown
 from . import render
-from .draft_view import (STYLES, TARGET_ALL, DraftStream, export_docx, make_request, notes_markdown, references_html,
+from .draft_view import (STYLE_CHOICES, TARGET_ALL, DraftStream, export_docx, make_request, notes_markdown, references_html,
                          target_index, targets, with_edits)
 from .library_view import ALL_REPORTS, document_choices, outcome_rows, report_choices, report_rows
 from .review_view import REPORT_LABEL, ReportStream, export_report, findings_html, marked_html, review_summary
 
-SECTION_LABELS = {"全部": "any", "问题": "problems", "措施": "measures", "成效/做法": "progress", "打算/建议": "plans",
-                  "基本情况": "overview"}
-SEARCH_SECTIONS = {"问题": "problems", "措施": "measures", "成效": "progress", "打算": "plans", "全部": "any"}
-THEME_SECTIONS = {"问题": "problems", "打算": "plans", "成效": "progress"}
+SECTION_LABELS = choices([ANY, Section.PROBLEMS, MEASURES, Section.PROGRESS, Section.PLANS, Section.OVERVIEW], "asked")
+SEARCH_SECTIONS = choices([Section.PROBLEMS, MEASURES, Section.PROGRESS, Section.PLANS, ANY])
+THEME_SECTIONS = choices(POINT_SECTIONS)
 
 # progress(fraction | (i, n), desc=…, unit=…): gr.Progress's call, or anything with that signature
 Progress = Callable[..., Any]
@@ -128,7 +129,7 @@ class Handlers:
         history.append({"role": "user", "content": render.escape_md(message[:self.settings.search.max_query_chars])})
         history.append({"role": "assistant", "content": "检索中…"})
         yield history, "", past
-        section = SECTION_FILTERS.get(SECTION_LABELS.get(section_label, "any"))
+        section = SEARCH_FILTERS.get(SECTION_LABELS.get(section_label, "any"))
         streamed, evidence, tokens = "", None, 0
         for event in self.assistant.qa.answer(message, past, section=section, filters=self.report_filter(report)):
             if event["type"] == "evidence":
@@ -181,7 +182,7 @@ class Handlers:
 
         try:
             request = ReportRequest(unit or "", topic or "", max(600, int(length)), _lines(facts), _lines(outline),
-                                    STYLES.get(style_label, style_label))
+                                    STYLE_CHOICES.get(style_label, style_label))
             stream = ReportStream(request.style)
             yield from _draft_box(stream, ReportDrafter(self.drafter, self.reviewer).draft(request),
                                   lambda e: e["type"] == "part" and f"已完成第 {e['part'] + 1} 部分…")

@@ -2,7 +2,7 @@
 (label, key) choices for Gradio's Dataframe and Dropdown."""
 from __future__ import annotations
 
-from .render import SECTION_NAMES  # in reading order (the manifest keeps section types sorted by name)
+from ingest.sections import Section  # in reading order (the manifest keeps section types sorted by name)
 
 OUTCOME_HEADERS = ["文件", "结果", "新增段数", "说明"]
 REPORT_HEADERS = ["报告", "单位", "年份", "章节", "段数", "文件", "doc_id"]
@@ -17,7 +17,7 @@ def outcome_rows(outcomes) -> list[list]:
 def report_rows(documents: dict[str, dict]) -> list[list]:
     """One row per report: title, issuing body, year, sections, chunks, file, doc_id."""
     return [[r["title"], r.get("org") or "", r.get("year") or "",
-             "、".join(SECTION_NAMES[s] for s in SECTION_NAMES if s in r.get("sections", [])), r.get("chunks", 0),
+             "、".join(s.label for s in Section if s in r.get("sections", [])), r.get("chunks", 0),
              rec.get("name", ""), doc_id]
             for doc_id, rec in documents.items() for r in rec.get("reports", [])]
 

@@ -14,9 +14,9 @@ from markupsafe import Markup, escape
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
+from ingest.sections import POINT_SECTIONS, Section, name_of
+
 _CITE = re.compile(r"\[(\d{1,2})\]")
-# Section types as officials name them, in the order a report tells them.
-SECTION_NAMES = {"overview": "基本情况", "progress": "成效", "problems": "问题", "plans": "打算", "other": "其他"}
 
 
 def escape_md(text: str) -> str:
@@ -80,12 +80,8 @@ def search_html(results: list[dict], query_words: list[str]) -> str:
     for r in results:
         groups.setdefault(f"{r['report_title']}（{r.get('org') or '—'}）", []).append(
             {**r, "text": mark_phrases(r["text"], words), "ocr": r.get("source") == "ocr",
-             "kind": SECTION_NAMES.get(r["section_type"], r["section_type"] or "")})
+             "kind": name_of(r["section_type"])})
     return render_template("search.html", groups=groups)
-
-
-THEME_TITLES = {"problems": "这些问题在几份报告中反复出现", "plans": "这些打算在几份报告中反复出现",
-                "progress": "这些做法在几份报告中反复出现"}
 
 
 def themes_html(result: dict, excerpt: int = 160) -> str:
@@ -99,7 +95,9 @@ def themes_html(result: dict, excerpt: int = 160) -> str:
         return text if len(text) <= excerpt else text[:excerpt] + "…"
 
     shown = [{**t, "points": [{**p, "excerpt": cut(p["text"])} for p in t["points"]]} for t in themes]
-    return render_template("themes.html", title=THEME_TITLES.get(result.get("section"), "共性主题"), themes=shown,
+    section = result.get("section")
+    title = f"这些{Section(section).item}在几份报告中反复出现" if section in POINT_SECTIONS else "共性主题"
+    return render_template("themes.html", title=title, themes=shown,
                            shared=[t for t in themes if t["reports"] > 1])
 
 
@@ -109,7 +107,7 @@ def document_html(view: dict | None) -> str:
     if not view:
         return "<p>请先选择文档。</p>"
     reports = [{**report, "ocr": sum(1 for c in report["chunks"] if c["source"] == "ocr"),
-                "chunks": [{**c, "kind": SECTION_NAMES.get(c["section_type"], c["section_type"])}
+                "chunks": [{**c, "kind": name_of(c["section_type"])}
                            for c in report["chunks"]]}
                for report in view["reports"]]
     return render_template("document.html", view=view, reports=reports)
