@@ -116,7 +116,7 @@ class DraftChain:
     def _reports_on_topic(self, topic: str) -> set[str] | None:
         """Titles of the reports on ``topic`` (any of its words in the title), or None for all of them: the topic
         names the campaign, and a campaign word such as 常态化 must not shut out the reports that omit it."""
-        titles = {r["title"] for rec in self.index.documents.values() for r in rec.get("reports", [])}
+        titles = {r["title"] for r in self.index.reports()}
         how = lexicon_words("themes", "how_words")
         words = [w for w in quiet_jieba().lcut(topic) if len(w) >= 2 and w not in how]
         hit = {t for t in titles if any(w in t for w in words)}
@@ -144,13 +144,9 @@ class DraftChain:
         import numpy as np
 
         ids = list(dict.fromkeys(p["chunk_id"] for p in points))
-        got = self.index.store.sentences.get(where={"chunk_id": {"$in": ids}},
-                                             include=["embeddings", "documents", "metadatas"]) if ids else None
-        windows: dict[str, list] = {}
-        for vector, text, meta in zip(got["embeddings"], got["documents"], got["metadatas"]) if got else ():
-            windows.setdefault(meta["chunk_id"], []).append((text, vector))
-        dim = len(got["embeddings"][0]) if got is not None and len(got["embeddings"]) else \
-            len(self.embeddings.embed_query("维度"))
+        windows = self.index.sentence_windows(ids)
+        stored = next((v for ws in windows.values() for _, v in ws), None)
+        dim = len(stored) if stored is not None else len(self.embeddings.embed_query("维度"))
         out = []
         for p in points:
             own = windows.get(p["chunk_id"], [])
@@ -305,7 +301,7 @@ class DraftChain:
     def _guard(self, request: DraftRequest) -> NameGuard:
         """The names of every report in the library (not only the references shown: any could leak)."""
         places = self._cached(("places",), lambda: NameGuard.from_references(
-            "", self.index.store.collection.get(include=["documents"])["documents"]).places)
+            "", [text for _, text, _ in self.index.chunks()]).places)
         own = "\n".join([request.unit, request.topic, *request.facts, *request.outline])
         return NameGuard(request.unit, own, {p for p in places if p not in own})
 

@@ -52,7 +52,7 @@ def _said(question: str, pairs) -> set[str]:
 
 def library_reports(index) -> list[dict]:
     """The report records (org, place, level, kind) of every document in the index's manifest."""
-    return [r for rec in index.documents.values() for r in rec.get("reports", [])]
+    return index.reports()
 
 
 def named_places(question: str, reports: list[dict]) -> list[str]:

@@ -236,8 +236,7 @@ class QAChain:
         soft = {}
         if "section_type" not in base and (types := implied_sections(question)):
             soft["section_type"] = types
-        orgs = sorted({rec_r["org"] for rec in self.index.documents.values() for rec_r in rec.get("reports", [])
-                       if rec_r.get("org")})
+        orgs = self.index.orgs()
         if "org" not in base and (named := implied_orgs(question, orgs)):
             soft["org"] = named
         if not soft:
@@ -284,7 +283,7 @@ class QAChain:
         hits = self.retrieve(standalone, section, filters, asked)
         t_retrieve = time.perf_counter()
         evidence = select_evidence(standalone, hits, self.embeddings, self.config.max_sentences,
-                                   self.config.max_chars, vector_lookup=self.index.store.sentence_vectors,
+                                   self.config.max_chars, vector_lookup=self.index.sentence_vectors,
                                    judge=scope_judge(asked))
         t_evidence = time.perf_counter()
         units = library_units(self.index)

@@ -251,12 +251,9 @@ class Reviewer:
     def _reports(self) -> dict[tuple[str, str], dict]:
         """Every report of the library: (doc_id, title) → its org, year, text (chunks in order) and places."""
         def build():
-            got = self.index.store.collection.get(include=["documents", "metadatas"])
             reports: dict[tuple[str, str], dict] = {}
-            for text, meta in sorted(zip(got["documents"], got["metadatas"]),
-                                     key=lambda x: (x[1].get("doc_id", ""), x[1].get("start", 0))):
-                if meta.get("doc_id") not in self.index.documents:
-                    continue
+            for _, text, meta in sorted(self.index.chunks(), key=lambda x: (x[2].get("doc_id", ""),
+                                                                             x[2].get("start", 0))):
                 key = (meta["doc_id"], meta.get("report_title", ""))
                 rec = reports.setdefault(key, {"title": key[1], "org": meta.get("org", ""),
                                                "year": meta.get("year") or None, "texts": []})

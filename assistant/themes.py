@@ -1,11 +1,8 @@
 """Points and themes: the enumerated items of typed sections, grouped across reports.
 
 A **point** is one item of a problems / plans / progress section — its lead phrase ("宣传发动不够深入") and its text —
-with the report, issuing body, section path and chunk it comes from.  Points are read back from the index: a chunk
-whose ``lead`` is set is one item (consecutive chunks of one long item are joined); a chunk without a lead is cut
-at its 一是…二是… enumerations and （一）/1./（1） headings with the spine's own patterns (lead-in sentences such as
-"虽然做了大量工作，……" are not points); the body of a sub-heading that stood alone on its line is a point led by
-that heading.
+with the report, issuing body, section path and chunk it comes from.  Ingest finds them (ingest/points.py) and the
+index serves them (``ReportIndex.points``).
 
 A **theme** is a group of similar points across reports.  Two points are alike by what they say (the e5 vectors of
 "lead。text") and by what their leads name (TF-IDF of the leads' jieba words, without the genre's how-words such as
@@ -18,15 +15,13 @@ from __future__ import annotations
 import csv
 import re
 from collections import Counter
-from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 
-from ingest.chunker import SEP
-from ingest.sections import POINT_SECTIONS, Section
-from ingest.structure import ENUM, heading_level, lead_of, list_items, list_lead
+from ingest.points import Point
+from ingest.sections import Section
+from ingest.structure import lead_of
 from ingest.text.lexicons import words as lexicon_words
-from ingest.text.numerals import CN_NUM
 from ingest.text.tokens import quiet_jieba
 
 # Cosine distance (average linkage) at which groups stop merging.  Dendrograms of the sample sections: the 线索摸排
@@ -35,120 +30,13 @@ from ingest.text.tokens import quiet_jieba
 THRESHOLD = 0.85
 # With a topic no point names, the points this close (cosine) to the best match are on the topic.
 TOPIC_MARGIN = 0.01
-_NUMERAL = re.compile(rf"^\s*(?:[{CN_NUM}]+是|第[{CN_NUM}]+[，、,]|[（(]?[{CN_NUM}\d]+[）)、.．])\s*")
 _HAN = re.compile(r"^[\u4e00-\u9fff]+$")
 
 
-@dataclass
-class Point:
-    lead: str
-    text: str
-    report_title: str
-    org: str
-    section_path: str
-    chunk_id: str
-    doc_id: str
-    report_index: int
-    chunk_ids: list[str] = field(default_factory=list)
-
-    @property
-    def report(self) -> tuple[str, int]:
-        return self.doc_id, self.report_index
-
-    def record(self) -> dict:
-        return {"lead": self.lead, "text": self.text, "report_title": self.report_title, "org": self.org,
-                "section_path": self.section_path, "chunk_id": self.chunk_id}
-
-
-def _strip_numeral(text: str) -> str:
-    return _NUMERAL.sub("", text).strip()
-
-
-def _items(text: str, opened: str = "", listed: bool = False) -> list[tuple[tuple[str, ...], str, str]]:
-    """(path below the chunk's, lead, item text) of each enumerated item or headed paragraph of a chunk's text.
-
-    ``opened`` is the sub-heading the chunk's path ends at (its paragraphs are that heading's body).  Text before
-    the first item of a line is a lead-in, returned with an empty lead (the caller decides whether it continues the
-    previous point or is dropped).  ``listed``: a paragraph that lists problems after its opening, without 一是…
-    ("同时，我们也清醒认识到…，主要是：A；B；C。", structure.list_items), gives one item per listed problem.
-    """
-    out: list[tuple[tuple[str, ...], str, str]] = []
-    heading: tuple[str, ...] = (opened,) if opened else ()
-    for line in (raw.strip() for raw in text.split("\n")):
-        level = heading_level(line) if line else None
-        if level and level[0] > 1:
-            heading = (lead_of(line, limit=40),)
-            if len(heading[0]) >= len(line.rstrip("。")) - 1:  # a heading alone on its line opens a section
-                continue
-        marks = [m.start(1) for m in ENUM.finditer(line)]
-        ends: list[int] = []
-        if listed and not marks and not level:  # "同时…清醒认识到…，主要是：A；B；C。": its problems
-            spans = list_items(line)
-            marks, ends = [a for a, _ in spans], [b for _, b in spans]
-        if not marks:
-            if line:
-                out.append((heading, _strip_numeral(heading[0]) if heading else "", line))
-            continue
-        before = line[:marks[0]].strip()
-        if before and not (level and heading and len(before.rstrip("。 ")) <= len(heading[0])):
-            out.append((heading, "", before))  # "（一）进一步提升思想认识。一是…": the heading is only the path
-        for i, pos in enumerate(marks):
-            end = ends[i] if ends else marks[i + 1] if i + 1 < len(marks) else len(line)
-            item = line[pos:end].strip()
-            lead = list_lead(item) if ends else lead_of(item)
-            out.append((heading + (lead,), _strip_numeral(lead), item))
-    return out
-
-
-def _completed_where(index, section: str) -> dict:
-    docs = list(index.documents)
-    return {"$and": [{"section_type": section}, {"doc_id": {"$in": docs}}]}
-
-
 def extract_points(index, section: str) -> list[Point]:
-    """Every point of ``section`` (problems | plans | progress) in the completed documents, in reading order."""
-    if section not in POINT_SECTIONS:
-        raise ValueError(f"unknown section {section!r}: one of {', '.join(POINT_SECTIONS)}")
-    index.refresh()
-    if not index.documents:
-        return []
-    got = index.store.collection.get(where=_completed_where(index, section), include=["documents", "metadatas"])
-    rows = sorted(zip(got["ids"], got["documents"], got["metadatas"]),
-                  key=lambda r: (r[2].get("doc_id", ""), int(r[2].get("seq", 0))))
-    points: list[Point] = []
-    last: tuple | None = None  # (doc_id, seq, section_path, end offset) of the chunk that produced points[-1]
-    for chunk_id, text, meta in rows:
-        doc, seq, path = meta.get("doc_id", ""), int(meta.get("seq", 0)), meta.get("section_path", "")
-        follows = last is not None and last[:3] == (doc, seq - 1, path)
-        glue = "" if follows and last[3] == meta.get("start") else "\n"  # same paragraph, or the next one
-        base = {"report_title": meta.get("report_title", ""), "org": meta.get("org", ""), "doc_id": doc,
-                "report_index": int(meta.get("report_index", 0))}
-        if meta.get("lead"):
-            items = [((), meta["lead"], text)]
-        else:
-            tail = path.rsplit(SEP, 1)[-1]
-            items = _items(text, tail if (heading_level(tail) or (1,))[0] > 1 else "", listed=section == "problems")
-        produced = False
-        for below, lead, item in items:
-            if not lead:  # a lead-in, or the head of a chunk cut inside the previous chunk's last item
-                if follows and not produced and not glue:
-                    points[-1].text += item
-                    points[-1].chunk_ids.append(chunk_id)
-                continue
-            if below and path.endswith(below[0]):  # the chunk's path already ends at this heading
-                below = below[1:]
-            item_path = SEP.join((path,) + below if path else below)
-            previous = points[-1] if points and (produced or follows) else None
-            if previous and (previous.lead, previous.section_path) == (lead, item_path):
-                previous.text += ("\n" if produced else glue) + item  # more of the same item (long, or paragraphs)
-                if chunk_id not in previous.chunk_ids:
-                    previous.chunk_ids.append(chunk_id)
-            else:
-                points.append(Point(lead, item, section_path=item_path, chunk_id=chunk_id, chunk_ids=[chunk_id],
-                                    **base))
-            produced = True
-        last = (doc, seq, path, meta.get("end")) if produced else None
-    return points
+    """Every point of ``section`` (problems | plans | progress) in the completed documents, in reading order: the
+    points ingest found and the index keeps (ingest/points.py)."""
+    return index.points(section)
 
 
 # --- themes ---------------------------------------------------------------------------------------------------

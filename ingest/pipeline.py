@@ -14,6 +14,7 @@ from .chunker import Chunk, ChunkOptions, chunk_reports
 from .clean import clean_text
 from .loaders import LoadError, LoadOptions, load_segments
 from .periods import annotate_chunks
+from .points import document_points
 from .sources import collect_files
 from .structure import Report, parse_document
 
@@ -184,9 +185,10 @@ def ingest_paths(paths: list[str | Path], index, *, options=None, progress: bool
                 continue
             previous = index.find_file(doc.file)
             index.save_text(doc.doc_id, doc.text_record())
-            index.add_document(doc.doc_id, doc.record(), [c.chunk_id for c in doc.chunks],
-                               [c.text for c in doc.chunks], [c.embed_text for c in doc.chunks],
-                               doc.metadatas(), [c.windows() for c in doc.chunks])
+            ids, texts, metadatas = [c.chunk_id for c in doc.chunks], [c.text for c in doc.chunks], doc.metadatas()
+            index.add_document(doc.doc_id, doc.record(), ids, texts, [c.embed_text for c in doc.chunks],
+                               metadatas, [c.windows() for c in doc.chunks],
+                               points=document_points(ids, texts, metadatas))
             if previous:  # the file changed: its new version is in, the old one goes
                 index.remove_document(previous)
             summary["added_chunks"] += len(doc.chunks)

@@ -203,7 +203,7 @@ def test_labelled_accuracy_on_both_label_sets(multi, samples_dir):
 
 
 def test_themes_read_the_problems_listed_in_a_paragraph():
-    from assistant.themes import _items
+    from ingest.points import items as _items
 
     line = next(line for line in HEBEI_CLEAN.split("\n") if line.startswith("同时，我们也清醒看到"))
     items = _items(line, listed=True)

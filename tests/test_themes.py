@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from assistant.themes import _items, build_themes, extract_points, label_of, themes_to_csv, themes_to_markdown
+from assistant.themes import build_themes, extract_points, label_of, themes_to_csv, themes_to_markdown
+from ingest.points import items as _items
 
 
 @pytest.fixture(scope="module")

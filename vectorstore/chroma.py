@@ -41,6 +41,11 @@ def _collection(client, name: str, model_id: str, dimension: int):
     return collection
 
 
+def _points_collection(client, name: str):
+    """``<name>-points``: each document's enumerated points (ingest/points.py), stored as records, not vectors."""
+    return client.get_or_create_collection(f"{name}-points", metadata={"role": "points"}, embedding_function=None)
+
+
 def _upsert(collection, ids, vectors, texts, metadatas, batch: int = 500) -> None:
     for i in range(0, len(ids), batch):
         collection.upsert(ids=ids[i:i + batch], embeddings=vectors[i:i + batch], documents=texts[i:i + batch],
@@ -75,6 +80,7 @@ class ChromaStore:
         self.client, self.name, self.model_id, self.dimension = client, name, model_id, dimension
         self.collection = _collection(client, name, model_id, dimension)
         self.sentences = _collection(client, f"{name}-sentences", model_id, dimension)
+        self.points = _points_collection(client, name)
 
     def _reopen(self) -> bool:
         """Open the embedded files anew (see :func:`_reopening`); False for a server client (nothing to reload)."""
@@ -88,6 +94,7 @@ class ChromaStore:
         self.client = chromadb.PersistentClient(path=settings.persist_directory, settings=settings)
         self.collection = _collection(self.client, self.name, self.model_id, self.dimension)
         self.sentences = _collection(self.client, f"{self.name}-sentences", self.model_id, self.dimension)
+        self.points = _points_collection(self.client, self.name)
         return True
 
     def add(self, ids: list[str], vectors: list[list[float]], texts: list[str], metadatas: list[dict],
@@ -98,7 +105,28 @@ class ChromaStore:
             w_ids, w_texts, w_vectors, w_metas = map(list, zip(*windows))
             _upsert(self.sentences, w_ids, w_vectors, w_texts, w_metas)
 
+    def add_points(self, ids: list[str], texts: list[str], metadatas: list[dict]) -> None:
+        """Records without vectors (a placeholder one: Chroma wants a vector per row)."""
+        _upsert(self.points, ids, [[1.0]] * len(ids), texts, metadatas)
+
+    @_reopening
+    def get_points(self, where: dict) -> list[tuple[str, str, dict]]:
+        got = self.points.get(where=where, include=["documents", "metadatas"])
+        return list(zip(got["ids"], got["documents"], got["metadatas"]))
+
+    @_reopening
+    def has_points(self, ids: list[str]) -> set[str]:
+        """Which of these point-record ids exist."""
+        return set(self.points.get(ids=ids, include=[])["ids"]) if ids else set()
+
+    @_reopening
+    def get_where(self, where: dict | None, include: tuple[str, ...] = ("documents", "metadatas"),
+                  sentences: bool = False) -> dict:
+        """Chroma's own ``get`` on the chunks (or the sentence windows) matching ``where`` (None: all)."""
+        return (self.sentences if sentences else self.collection).get(where=where or None, include=list(include))
+
     def delete_doc(self, doc_id: str) -> None:
+        self.points.delete(where={"doc_id": doc_id})
         self.sentences.delete(where={"doc_id": doc_id})
         self.collection.delete(where={"doc_id": doc_id})
 

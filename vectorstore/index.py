@@ -8,6 +8,7 @@ never build on one.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import time
 from pathlib import Path
@@ -18,6 +19,10 @@ from .hybrid import (Hit, SearchOptions, chroma_where, hybrid_search, normalise_
 from .keyword import COLUMNS as KEYWORD_COLUMNS
 from .keyword import KeywordIndex
 from .manifest import FileManifest
+
+log = logging.getLogger(__name__)
+# The id suffix of a document's marker row among the points: present once its points are stored (maybe none).
+POINTS_MARK = "-points"
 
 
 def keyword_text(text: str, meta: dict) -> str:
@@ -84,6 +89,7 @@ class ReportIndex:
         self._stamp = object()
         self._derived: dict = {}  # what depends only on the library (its manifest), rebuilt when that changes
         self.last_timings: dict[str, float] = {}  # ms per stage of the last search (bench/scale.py reads it)
+        self._legacy_said = False
         self._load()
 
     # --- state -------------------------------------------------------------------------------------------
@@ -154,8 +160,12 @@ class ReportIndex:
         return sorted(orphans)
 
     def add_document(self, doc_id: str, record: dict, ids: list[str], texts: list[str], embed_texts: list[str],
-                     metadatas: list[dict], windows: list[list[tuple[str, str]]] | None = None) -> None:
-        """Add one document's chunks (and each chunk's sentence windows) to both indexes, then record it complete."""
+                     metadatas: list[dict], windows: list[list[tuple[str, str]]] | None = None,
+                     points: dict[str, list] | None = None) -> None:
+        """Add one document's chunks (and each chunk's sentence windows) to both indexes, then record it complete.
+
+        ``points``: section type → the document's enumerated points (ingest/points.py), kept as records beside the
+        chunks (with a marker row saying the document has them, even when it has none)."""
         self.manifest_store.begin(doc_id)
         windows = windows or [[] for _ in ids]
         for b in range(0, len(ids), ADD_BATCH):  # bounded batches: a large file's vectors are never all in memory
@@ -166,6 +176,8 @@ class ReportIndex:
             n = len(ids[part])
             self.store.add(ids[part], vectors[:n], texts[part], metadatas[part],
                            [(wid, text, vec, meta) for (wid, text, meta), vec in zip(flat, vectors[n:])])
+        if points is not None:
+            self._add_points(doc_id, points)
         self.keyword.add(ids, embed_texts, metadatas)
         self.documents[doc_id] = {**record, "chunks": len(ids), "added": time.strftime("%Y-%m-%d %H:%M:%S")}
         self._save_manifest(doc_id)
@@ -353,6 +365,96 @@ class ReportIndex:
         lap("fusion")
         self.last_timings = laps
         return hits
+
+
+    # --- queries for the assistant (it never needs to know how Chroma stores things) ------------------------
+    def _add_points(self, doc_id: str, points: dict[str, list]) -> None:
+        rows = [(f"{doc_id}{POINTS_MARK}", "", {"doc_id": doc_id, "section_type": "", "order": -1})]
+        for section, found in points.items():
+            section = str(section)  # a plain string in the store (ingest's Section is a StrEnum)
+            rows += [(f"{doc_id}-{section}-{order:05d}", p.text,
+                      {"doc_id": doc_id, "section_type": section, "order": order, "lead": p.lead,
+                       "section_path": p.section_path, "chunk_id": p.chunk_id, "chunk_ids": json.dumps(p.chunk_ids),
+                       "report_title": p.report_title, "org": p.org, "report_index": p.report_index})
+                     for order, p in enumerate(found)]
+        for b in range(0, len(rows), ADD_BATCH * 8):
+            self.store.add_points(*map(list, zip(*rows[b:b + ADD_BATCH * 8])))
+
+    def _where(self, section: str | None, doc_ids: list[str] | None) -> tuple[dict | None, set[str]]:
+        """A Chroma filter on section type and documents, and the completed documents it may return.  Naming every
+        completed document in the filter would only slow Chroma down: without ``doc_ids`` the rows of documents
+        not (yet) in the manifest are dropped after the read."""
+        visible = set(self.documents) if doc_ids is None else set(doc_ids) & set(self.documents)
+        conditions = [{"section_type": section}] if section else []
+        if doc_ids is not None:
+            conditions.append({"doc_id": {"$in": sorted(visible)}})
+        where = conditions[0] if len(conditions) == 1 else {"$and": conditions} if conditions else None
+        return where, visible
+
+    def chunks(self, section: str | None = None, doc_ids: list[str] | None = None
+               ) -> list[tuple[str, str, dict]]:
+        """(chunk_id, text, metadata) of the completed documents' chunks (of one section type, of some documents),
+        in reading order: by document, then ``seq``."""
+        self.refresh()
+        where, visible = self._where(section, doc_ids)
+        if not visible:
+            return []
+        got = self.store.get_where(where)
+        rows = [(i, t, m) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])
+                if m.get("doc_id") in visible]
+        return sorted(rows, key=lambda r: (r[2].get("doc_id", ""), int(r[2].get("seq", 0))))
+
+    def points(self, section: str, doc_ids: list[str] | None = None) -> list:
+        """The enumerated points (ingest.points.Point) of ``section`` in the completed documents, in reading order.
+
+        Documents ingested before points were kept have none stored: theirs are parsed from their chunks now, by
+        the same function ingest uses (the same points, only slower; re-importing the files stores them)."""
+        from ingest.points import POINT_SECTIONS, Point, points_of
+
+        if section not in POINT_SECTIONS:
+            raise ValueError(f"unknown section {section!r}: one of {', '.join(POINT_SECTIONS)}")
+        self.refresh()
+        where, visible = self._where(section, doc_ids)
+        if not visible:
+            return []
+        marked = {i[: -len(POINTS_MARK)] for i in self.store.has_points([f"{d}{POINTS_MARK}" for d in sorted(visible)])}
+        stored = [(m["doc_id"], int(m["order"]), Point(
+            m.get("lead", ""), text, m.get("report_title", ""), m.get("org", ""), m.get("section_path", ""),
+            m.get("chunk_id", ""), m["doc_id"], int(m.get("report_index", 0)), json.loads(m.get("chunk_ids", "[]"))))
+            for _, text, m in self.store.get_points(where) if m.get("doc_id") in marked]
+        points = [p for _, _, p in sorted(stored, key=lambda s: s[:2])]
+        legacy = sorted(visible - marked)
+        if legacy:
+            if not self._legacy_said:
+                log.warning("%d 份文档导入时尚未保存要点：要点由其文本重新解析（重新导入这些文件可免去此步）",
+                            len(legacy))
+                self._legacy_said = True
+            points += points_of(self.chunks(section, legacy), section)
+            points.sort(key=lambda p: p.doc_id)  # stable: each document's points stay in reading order
+        return points
+
+    def sentence_vectors(self, ids: list[str]) -> dict[str, list[float]]:
+        """Stored vectors of sentence windows, by window id (``<chunk_id>:<j>``)."""
+        return self.store.sentence_vectors(ids)
+
+    def sentence_windows(self, chunk_ids: list[str]) -> dict[str, list[tuple[str, list[float]]]]:
+        """chunk_id → its sentence windows (text, stored vector), in the store's order."""
+        if not chunk_ids:
+            return {}
+        got = self.store.get_where({"chunk_id": {"$in": list(chunk_ids)}}, ("embeddings", "documents", "metadatas"),
+                                   sentences=True)
+        windows: dict[str, list[tuple[str, list[float]]]] = {}
+        for vector, text, meta in zip(got["embeddings"], got["documents"], got["metadatas"]):
+            windows.setdefault(meta["chunk_id"], []).append((text, vector))
+        return windows
+
+    def reports(self) -> list[dict]:
+        """The report records (title, org, year, place, level, kind…) of every completed document."""
+        return [r for rec in self.documents.values() for r in rec.get("reports", [])]
+
+    def orgs(self) -> list[str]:
+        """The issuing bodies named by the library's reports, sorted."""
+        return sorted({r["org"] for r in self.reports() if r.get("org")})
 
 
 def _best_per_chunk(windows: list[tuple[str, float]], n: int) -> list[tuple[str, float]]:
