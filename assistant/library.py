@@ -20,6 +20,7 @@ import re
 import time
 import unicodedata
 from dataclasses import dataclass
+from typing import Literal
 from pathlib import Path
 
 from ingest.loaders import SUPPORTED, LoadError
@@ -53,12 +54,16 @@ def safe_name(name: str) -> str:
     return f"{stem}.{suffix}" if suffix else stem
 
 
+# What happened to a file; the 资料库 page shows each as a label (web/library_view.OUTCOME_LABELS).
+OutcomeStatus = Literal["added", "present", "not_added", "removed", "error"]
+
+
 @dataclass
 class Outcome:
-    """What happened to one file: 已导入 (added N chunks) / 已存在 / 错误, and why."""
+    """What happened to one file: added (N chunks) / present / not added / removed / error, and why."""
 
     file: str
-    status: str
+    status: OutcomeStatus
     chunks: int = 0
     detail: str = ""
 
@@ -146,16 +151,17 @@ class Library:
             summary = ingest_paths(paths, self.writer, options=self.options, on_file=on_file, on_page=on_page,
                                    max_bytes=self.max_bytes, stop=stop)
         except IndexBusy as exc:
-            return [Outcome(names[str(p)], "错误", 0, str(exc)) for p in paths]
+            return [Outcome(names[str(p)], "error", 0, str(exc)) for p in paths]
         by_file: dict[str, Outcome] = {}
         for d in summary["documents"]:
             titles = "；".join(r["title"] for r in d["reports"])
-            by_file[d["file"]] = Outcome(names[d["file"]], "已导入", sum(r["chunks"] for r in d["reports"]),
+            by_file[d["file"]] = Outcome(names[d["file"]], "added", sum(r["chunks"] for r in d["reports"]),
                                          f"{len(d['reports'])} 份报告：{titles}")
         for s in summary["skipped"]:
-            by_file[s["file"]] = Outcome(names[s["file"]], "已存在" if s.get("present") else "未导入", 0, s["reason"])
+            by_file[s["file"]] = Outcome(names[s["file"]], "present" if s.get("present") else "not_added", 0,
+                                         s["reason"])
         for e in summary["errors"]:
-            by_file[e["file"]] = Outcome(names[e["file"]], "错误", 0, e["error"])
+            by_file[e["file"]] = Outcome(names[e["file"]], "error", 0, e["error"])
         self.last_ingest = {"chunks": summary["added_chunks"], "bytes": chars,
                             "seconds": round(time.perf_counter() - started, 2)}
         self.reader.refresh()
@@ -176,15 +182,15 @@ class Library:
             try:
                 path = self.store(source, name)
             except UploadRejected as exc:
-                results.append(Outcome(shown, "错误", 0, str(exc)))
+                results.append(Outcome(shown, "error", 0, str(exc)))
                 continue
             except OSError:
-                results.append(Outcome(shown, "错误", 0, "上传的临时文件已不存在，请重新选择文件"))
+                results.append(Outcome(shown, "error", 0, "上传的临时文件已不存在，请重新选择文件"))
                 continue
             finally:
                 self._drop_cached(source)
             if str(path) in names:  # the same file twice in one batch
-                results.append(Outcome(shown, "已存在", 0, "同一批次中重复"))
+                results.append(Outcome(shown, "present", 0, "同一批次中重复"))
                 continue
             names[str(path)] = shown
             results.append(path)
@@ -192,7 +198,7 @@ class Library:
                     if names else [])
         outcomes = [next(done) if isinstance(r, Path) else r for r in results]
         for r, outcome in zip(results, outcomes):
-            if isinstance(r, Path) and outcome.status != "已导入":
+            if isinstance(r, Path) and outcome.status != "added":
                 self._discard(r)
         return outcomes
 
@@ -231,17 +237,17 @@ class Library:
                 self.writer.refresh()
                 rec = self.writer.documents.get(doc_id)
                 if rec is None:
-                    return Outcome(str(doc_id), "错误", 0, "资料库中没有这个文档")
+                    return Outcome(str(doc_id), "error", 0, "资料库中没有这个文档")
                 self.writer.remove_document(doc_id)
         except IndexBusy as exc:
-            return Outcome(str(doc_id), "错误", 0, str(exc))
+            return Outcome(str(doc_id), "error", 0, str(exc))
         stored = Path(rec["file"])
         size = stored.stat().st_size if stored.is_file() else None
         self._discard(stored)
         if size is not None:
             self._purge_copies(doc_id, size)
         self.reader.refresh()
-        return Outcome(rec.get("name", doc_id), "已删除", rec.get("chunks", 0), "；".join(
+        return Outcome(rec.get("name", doc_id), "removed", rec.get("chunks", 0), "；".join(
             r["title"] for r in rec.get("reports", [])))
 
     def reindex(self, on_file=None, stop=None) -> list[Outcome]:
@@ -267,7 +273,7 @@ class Library:
             try:
                 prepare_document(path, self.options)
             except (LoadError, OSError) as exc:
-                outcomes.append(Outcome(rec.get("name", doc_id), "错误", 0, f"保留原索引：{exc}"))
+                outcomes.append(Outcome(rec.get("name", doc_id), "error", 0, f"保留原索引：{exc}"))
                 continue
             try:
                 with self.writer.lock():
@@ -275,11 +281,11 @@ class Library:
                     self._save_pending(pending)
                     self.writer.remove_document(doc_id)
             except IndexBusy as exc:
-                outcomes.append(Outcome(rec.get("name", doc_id), "错误", 0, str(exc)))
+                outcomes.append(Outcome(rec.get("name", doc_id), "error", 0, str(exc)))
                 break
             outcome = self._ingest([path], {str(path): rec.get("name", path.name)})
             outcomes += outcome
-            if outcome[0].status != "错误":
+            if outcome[0].status != "error":
                 pending.pop(doc_id, None)
                 self._save_pending(pending)
         self.reader.refresh()

@@ -85,7 +85,7 @@ def test_add_files_reports_each_outcome(library, tmp_path):
     exe.write_bytes(b"MZ")
     outcomes = library.add_files([(good, "../青龙湾汇报.txt"), (good, "副本.txt"), (exe, "x.exe"),
                                   (broken, "损坏.docx")])
-    assert [o.status for o in outcomes] == ["已导入", "已存在", "错误", "错误"]
+    assert [o.status for o in outcomes] == ["added", "present", "error", "error"]
     added, again, bad_type, corrupt = outcomes
     doc_id = next(iter(library.reader.documents))
     assert added.file == "青龙湾汇报.txt" and added.chunks == library.reader.documents[doc_id]["chunks"] > 0
@@ -107,11 +107,11 @@ def test_delete_removes_the_document_and_its_upload(library, tmp_path):
                        (report_file(tmp_path, "b.txt", year=2024, money=99), "b.txt")])
     by_name = {rec["name"]: doc_id for doc_id, rec in library.documents().items()}
     outcome = library.delete(by_name["a.txt"])
-    assert outcome.status == "已删除" and outcome.chunks > 0
+    assert outcome.status == "removed" and outcome.chunks > 0
     assert set(library.documents()) == {by_name["b.txt"]}
     assert not (library.upload_dir / by_name["a.txt"]).exists() and (library.upload_dir / by_name["b.txt"]).exists()
     assert all(h.meta["doc_id"] == by_name["b.txt"] for h in library.reader.search("青龙湾专项经费", 5))
-    assert library.delete(by_name["a.txt"]).status == "错误"
+    assert library.delete(by_name["a.txt"]).status == "error"
 
 
 def test_reindex_rebuilds_from_the_source_files(library, tmp_path):
@@ -122,7 +122,7 @@ def test_reindex_rebuilds_from_the_source_files(library, tmp_path):
     library.options = IngestOptions(chunk_min=10, chunk_max=20)  # what a change of chunking settings would do
     seen = []
     outcomes = library.reindex(on_file=lambda i, n, name: seen.append((i, n, name)))
-    assert [o.status for o in outcomes] == ["已导入", "错误"] and "保留原索引" in outcomes[1].detail
+    assert [o.status for o in outcomes] == ["added", "error"] and "保留原索引" in outcomes[1].detail
     assert [s[:2] for s in seen] == [(0, 2), (1, 2)]
     assert library.counts()["documents"] == 2 and library.counts()["chunks"] > before
     assert library.reader.search("青龙湾派出所警力不足", 1)

@@ -420,7 +420,7 @@ def test_kill_9_during_reindex_loses_no_document(library_settings, make_index, c
     library = Library(make_index(library_settings.store.path), make_index(library_settings.store.path),
                       library_settings.ui.upload_dir, 2**20)
     added = library.add_files([(report_file(Path(library_settings.ui.upload_dir).parent, "q.txt"), "青龙湾.txt")])
-    assert added[0].status == "已导入"
+    assert added[0].status == "added"
     before = {d: rec["chunks"] for d, rec in library.documents().items()}
     run = ("from assistant.settings import load_settings; from assistant.service import make_store; "
            "from assistant.library import Library\n"
@@ -436,7 +436,7 @@ def test_kill_9_during_reindex_loses_no_document(library_settings, make_index, c
     _consistent(fresh)
     library = Library(fresh, make_index(library_settings.store.path), library_settings.ui.upload_dir, 2**20)
     outcomes = library.reindex()
-    assert all(o.status == "已导入" for o in outcomes), outcomes
+    assert all(o.status == "added" for o in outcomes), outcomes
     assert {d: rec["chunks"] for d, rec in library.documents().items()} == before
     assert not (Path(library_settings.store.path) / "reindex-pending.json").exists()
     _consistent(library.writer)
@@ -519,7 +519,7 @@ def test_delete_and_report_filter_need_no_listing_first(library_settings, serve_
     url, _, library = serve_app(library_settings)
     client = Client(url, verbose=False)  # connected before the upload: its page knows no such report
     added = library.add_files([(report_file(tmp_path, "late.txt", money=77), "late.txt")])
-    assert added[0].status == "已导入"
+    assert added[0].status == "added"
     doc_id = next(d for d, rec in library.documents().items() if rec["name"] == "late.txt")
     history, sources = client.predict("青龙湾投入专项经费多少万元？", [], "全部", f"{doc_id}#0", api_name="/chat")
     assert "77万元" in sources
@@ -564,7 +564,7 @@ def test_an_upload_of_the_size_limit_while_chats_run(library_settings, serve_app
     assert rows[0][1] == "已导入", rows
     assert not errors and len(answers) == 4 and all("35万元" in str(a["content"]) for a in answers)
     refused = library.add_files([(over, "over.txt")])
-    assert refused[0].status == "错误" and "文件过大" in refused[0].detail
+    assert refused[0].status == "error" and "文件过大" in refused[0].detail
 
 
 # ------------------------------------------------------------------------------------------ fuzzing

@@ -27,7 +27,7 @@ def test_library_view_escapes_and_follows_the_document(make_index, tmp_path, ofd
                       max_bytes=2**20)
     pages: list[tuple[int, int, str]] = []
     outcome, = library.add_files([(ofd_file, ofd_file.name)], on_page=lambda i, n, name: pages.append((i, n, name)))
-    assert outcome.status == "已导入", outcome
+    assert outcome.status == "added", outcome
     assert pages and pages[-1][0] == pages[-1][1] and pages[-1][2] == ofd_file.name
     doc_id = next(iter(library.documents()))
     view = library.view(doc_id)

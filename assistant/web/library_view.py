@@ -5,13 +5,15 @@ from __future__ import annotations
 from ingest.sections import Section  # in reading order (the manifest keeps section types sorted by name)
 
 OUTCOME_HEADERS = ["文件", "结果", "新增段数", "说明"]
+# What the table shows for each library.OutcomeStatus: display only, never compared.
+OUTCOME_LABELS = {"added": "已导入", "present": "已存在", "not_added": "未导入", "removed": "已删除", "error": "错误"}
 REPORT_HEADERS = ["报告", "单位", "年份", "章节", "段数", "文件", "doc_id"]
 ALL_REPORTS = ("全部报告", "")
 
 
 def outcome_rows(outcomes) -> list[list]:
     """One row per file: what happened to it (已导入 / 已存在 / 已删除 / 错误) and why."""
-    return [[o.file, o.status, o.chunks, o.detail] for o in outcomes]
+    return [[o.file, OUTCOME_LABELS[o.status], o.chunks, o.detail] for o in outcomes]
 
 
 def report_rows(documents: dict[str, dict]) -> list[list]:
