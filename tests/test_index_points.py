@@ -13,7 +13,7 @@ from ingest.points import POINT_SECTIONS, points_of
 @pytest.fixture(scope="module")
 def library(settings_factory, embeddings, samples_dir, tmp_path_factory):
     """The samples ingested once; the tests that change it (an old index, a removal) come last."""
-    from assistant.search import make_store
+    from assistant.service import make_store
 
     index = make_store(settings_factory(tmp_path_factory.mktemp("points-index")), embeddings)
     ingest_paths([samples_dir], index)
