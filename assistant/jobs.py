@@ -168,7 +168,7 @@ class ImportJobs:
             self._purge_partial()
         with self._lock:
             job.outcomes, job.state, job.message = list(outcomes), state, message
-            job.done = job.total if state == "done" else sum(o.status in ("已导入", "已存在", "错误", "已删除")
+            job.done = job.total if state == "done" else sum(o.status in ("added", "present", "error", "removed")
                                                              for o in outcomes)
             job.current, job.pages, job.finished_at = "", None, self.clock()
 
