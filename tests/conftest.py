@@ -116,6 +116,23 @@ def e5_sample_index(settings_factory, e5_embeddings, tmp_path_factory):
     return _ingested_samples(settings_factory(tmp_path_factory.mktemp("e5-samples-index"), e5=True), e5_embeddings)
 
 
+@pytest.fixture(scope="module")
+def library_of(settings_factory, embeddings, tmp_path_factory):
+    """``library_of({"name.txt": text, …})``: those reports written to a folder and ingested into a fresh index
+    (hash embedder), for a module's tests over parallel reports of several units."""
+    from assistant.service import make_store
+    from ingest.pipeline import ingest_paths
+
+    def make(files: dict[str, str]):
+        docs = tmp_path_factory.mktemp("reports")
+        for name, text in files.items():
+            (docs / name).write_text(text, encoding="utf-8")
+        index = make_store(settings_factory(tmp_path_factory.mktemp("reports-index")), embeddings)
+        ingest_paths([docs], index)
+        return index
+    return make
+
+
 # ---------------------------------------------------------------- the real local model (slow tests)
 
 @pytest.fixture(scope="session")

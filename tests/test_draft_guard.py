@@ -47,16 +47,8 @@ FACTS = ["打掉恶势力犯罪集团2个"]
 
 
 @pytest.fixture(scope="module")
-def library(settings_factory, embeddings, tmp_path_factory):
-    from assistant.service import make_store
-    from ingest.pipeline import ingest_paths
-
-    docs = tmp_path_factory.mktemp("counties")
-    (docs / "东川县汇报.txt").write_text(DONGCHUAN, encoding="utf-8")
-    (docs / "西岭县汇报.txt").write_text(XILING, encoding="utf-8")
-    index = make_store(settings_factory(tmp_path_factory.mktemp("counties-index")), embeddings)
-    ingest_paths([docs], index)
-    return index
+def library(library_of):
+    return library_of({"东川县汇报.txt": DONGCHUAN, "西岭县汇报.txt": XILING})
 
 
 def _by_figure(removed: list[dict]) -> dict[str, dict]:

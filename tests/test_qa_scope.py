@@ -43,16 +43,8 @@ DJ, XL = "《2026年东江省人民政府工作报告》", "《西岭省政府�
 
 
 @pytest.fixture(scope="module")
-def index(settings_factory, embeddings, tmp_path_factory):
-    from assistant.service import make_store
-    from ingest.pipeline import ingest_paths
-
-    docs = tmp_path_factory.mktemp("parallel")
-    (docs / "2026_东江省_政府工作报告.txt").write_text(DONGJIANG, encoding="utf-8")
-    (docs / "2026_西岭省_政府工作报告.txt").write_text(XILING, encoding="utf-8")
-    store = make_store(settings_factory(tmp_path_factory.mktemp("parallel-index")), embeddings)
-    ingest_paths([docs], store)
-    return store
+def index(library_of):
+    return library_of({"2026_东江省_政府工作报告.txt": DONGJIANG, "2026_西岭省_政府工作报告.txt": XILING})
 
 
 @pytest.fixture
