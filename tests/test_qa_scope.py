@@ -1,5 +1,6 @@
 """Answering over a library of parallel reports: the asked unit's figure for the asked period, or a plain "not
-given" (a scripted chat model, or the real local model in the slow test, and the hash embedder over two small 2026 provincial reports written to files)."""
+given" (a scripted chat model, or the real local model in the slow test, over two small 2026 provincial reports
+written to files and indexed with the hash embedder)."""
 from __future__ import annotations
 
 import pytest
