@@ -19,7 +19,7 @@ from assistant.service import Assistant, build_assistant
 from assistant.settings import Settings, load_settings
 from assistant.web.draft_view import SECTION_CHOICES, STYLE_CHOICES, TARGET_ALL
 from assistant.web.handlers import SEARCH_SECTIONS, SECTION_LABELS, SKIP, THEME_SECTIONS, Choices, Handlers, UserError
-from assistant.web.library_view import OUTCOME_HEADERS, REPORT_HEADERS
+from assistant.web.library_view import OUTCOME_HEADERS, REPORT_HEADERS, job_line
 from assistant.web.review_view import REPORT_LABEL
 from ingest.sections import Section
 
@@ -186,7 +186,7 @@ def build_app(settings: Settings, assistant: Assistant | None = None, library: L
                     with gr.Row():
                         show_button = gr.Button("查看识别内容", elem_id="show")
                         delete_button = gr.Button("删除所选文档", variant="stop")
-            job_line = gr.Markdown(h.jobs.status().text(), elem_id="job-status")
+            job_box = gr.Markdown(job_line(h.jobs.status()), elem_id="job-status")
             job_seen = gr.State("idle")
             outcomes = gr.Dataframe(headers=OUTCOME_HEADERS, label="处理结果", interactive=False, elem_id="outcomes")
             table = gr.Dataframe(headers=REPORT_HEADERS, label="报告列表", interactive=False, elem_id="reports",
@@ -195,11 +195,11 @@ def build_app(settings: Settings, assistant: Assistant | None = None, library: L
             views = [table, doc_choice, chat_report, search_report]
             show_button.click(adapt(h.show), doc_choice, document, api_name="show")
             # imports and re-index run as background jobs: the timer shows their line, then outcomes and views
-            add_button.click(adapt(h.upload), [uploads, folder], [job_line, job_seen], api_name="upload")
-            cancel_button.click(adapt(h.cancel_import), None, job_line, api_name="cancel_import")
+            add_button.click(adapt(h.upload), [uploads, folder], [job_box, job_seen], api_name="upload")
+            cancel_button.click(adapt(h.cancel_import), None, job_box, api_name="cancel_import")
             delete_button.click(adapt(h.delete), doc_choice, outcomes, api_name="delete").then(refreshed, None, views)
-            reindex_button.click(adapt(h.reindex), None, [job_line, job_seen], api_name="reindex")
-            gr.Timer(1.0).tick(adapt(h.job_view), job_seen, [job_line, outcomes, job_seen, *views],
+            reindex_button.click(adapt(h.reindex), None, [job_box, job_seen], api_name="reindex")
+            gr.Timer(1.0).tick(adapt(h.job_view), job_seen, [job_box, outcomes, job_seen, *views],
                                api_name="import_status", concurrency_limit=None, show_progress="hidden")
             gr.Button("刷新列表").click(refreshed, None, views, api_name="library")
         with gr.Tab("状态") as status_tab:

@@ -24,7 +24,7 @@ from .library import Library, Outcome
 JobKind = Literal["import", "reindex"]
 JobState = Literal["idle", "running", "cancelling", "done", "cancelled", "failed"]
 ACTIVE: tuple[JobState, ...] = ("running", "cancelling")
-KIND_NAMES = {"import": "导入", "reindex": "重建索引"}
+KIND_NAMES = {"import": "导入", "reindex": "重建索引"}  # in the messages of a job (web/library_view.job_line)
 
 
 class JobBusy(RuntimeError):
@@ -49,49 +49,6 @@ class JobStatus:
     @property
     def active(self) -> bool:
         return self.state in ACTIVE
-
-    def text(self) -> str:
-        """One line for the 资料库 tab (plain text: the UI escapes it)."""
-        name = KIND_NAMES.get(self.kind or "import", "导入")
-        match self.state:
-            case "idle":
-                return "没有进行中的导入任务"
-            case "running" | "cancelling":
-                head = f"{name}中：{self.done} / {self.total} 个文件" if self.total else f"{name}：准备中…"
-                if self.current:
-                    head += f"，正在处理 {self.current}"
-                    if self.pages and self.pages[1] > 1:
-                        head += f"（第 {self.pages[0]} / {self.pages[1]} 页）"
-                head += f"；已用 {_duration(self.elapsed_s)}"
-                if self.eta_s is not None:
-                    head += f"，预计还需 {_duration(self.eta_s)}"
-                if self.state == "cancelling":
-                    head += "；正在取消：当前文件完成后停止"
-                return head
-            case "done":
-                return f"{name}完成：{_counts(self.outcomes)}，用时 {_duration(self.elapsed_s)}"
-            case "cancelled":
-                return (f"{name}已取消：{_counts(self.outcomes)}；已完成的文件保留并可检索，"
-                        f"再次{name}会跳过已完成的文件")
-            case _:
-                return f"{name}失败：{self.message}（已完成的文件保留，未完成的已清除）"
-
-
-def _duration(seconds: float) -> str:
-    seconds = int(round(seconds))
-    if seconds < 60:
-        return f"{seconds} 秒"
-    minutes, seconds = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{minutes} 分 {seconds} 秒"
-    return f"{minutes // 60} 小时 {minutes % 60} 分"
-
-
-def _counts(outcomes) -> str:
-    counts: dict[str, int] = {}
-    for o in outcomes:
-        counts[o.status] = counts.get(o.status, 0) + 1
-    return "，".join(f"{status} {n}" for status, n in counts.items()) or "没有文件"
 
 
 @dataclass

@@ -265,7 +265,7 @@ class Library:
         outcomes = []
         for i, (doc_id, rec) in enumerate(docs):
             if stop is not None and stop():  # between documents: each one is either rebuilt or untouched
-                outcomes += [Outcome(r.get("name", d), "未导入", 0, "已取消，保留原索引") for d, r in docs[i:]]
+                outcomes += [Outcome(r.get("name", d), "not_added", 0, "已取消，保留原索引") for d, r in docs[i:]]
                 break
             if on_file:
                 on_file(i, len(docs), rec.get("name", doc_id))

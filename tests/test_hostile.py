@@ -494,6 +494,19 @@ def _rows(value):
     return value["data"] if isinstance(value, dict) else value
 
 
+def _import(client, files) -> list[list]:
+    """Upload through the app's API and wait for the background import job: its outcome rows, which the status
+    endpoint sends (instead of "unchanged") on the first tick after a job the page saw running has ended."""
+    started = client.predict(files, None, api_name="/upload")
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        line, rows, *_ = client.predict("running", api_name="/import_status")
+        if isinstance(rows, list) or "data" in rows:
+            return _rows(rows)
+        time.sleep(0.5)
+    raise AssertionError(f"the import job did not end within 300 s: {started} … {line}")
+
+
 def test_a_deleted_upload_is_not_downloadable_from_gradio_s_cache(library_settings, serve_app, tmp_path):
     import httpx
     from gradio_client import Client
@@ -507,8 +520,7 @@ def test_a_deleted_upload_is_not_downloadable_from_gradio_s_cache(library_settin
     assert Path(cached).resolve().is_relative_to(cache.resolve())
     assert httpx.get(url + f"gradio_api/file={cached}", timeout=30).status_code == 200
     client = Client(url, verbose=False)
-    rows = _rows(client.predict([{"path": cached, "orig_name": "青龙湾.txt", "meta": {"_type": "gradio.FileData"}}],
-                                api_name="/upload"))
+    rows = _import(client, [{"path": cached, "orig_name": "青龙湾.txt", "meta": {"_type": "gradio.FileData"}}])
     assert rows[0][1] == "已导入"
     assert httpx.get(url + f"gradio_api/file={cached}", timeout=30).status_code != 200  # gone once stored
     doc_id = next(d for d, rec in library.documents().items() if rec["name"] == "青龙湾.txt")
@@ -566,7 +578,7 @@ def test_an_upload_of_the_size_limit_while_chats_run(library_settings, serve_app
     threads = [threading.Thread(target=chat, args=(i,)) for i in range(4)]
     for t in threads:
         t.start()
-    rows = _rows(Client(url, verbose=False).predict([handle_file(str(exact))], api_name="/upload"))
+    rows = _import(Client(url, verbose=False), [handle_file(str(exact))])
     for t in threads:
         t.join(300)
     assert rows[0][1] == "已导入", rows

@@ -12,6 +12,7 @@ import pytest
 from assistant.jobs import ImportJobs, JobBusy
 from assistant.library import Library
 from assistant.qa import QAChain
+from assistant.web.library_view import job_line
 
 from .test_app_library import report_file
 
@@ -78,7 +79,7 @@ def _consistent(index) -> None:
 def test_a_chat_is_answered_while_an_import_runs(setup):
     library, gate, files = setup
     gate.allow()
-    assert library.add_files(files[:1])[0].status == "已导入"  # the library the chat reads
+    assert library.add_files(files[:1])[0].status == "added"  # the library the chat reads
     clock = [0.0]
     jobs = ImportJobs(library, clock=lambda: clock[0])
     status = jobs.start_import(files[1:4])
@@ -91,7 +92,7 @@ def test_a_chat_is_answered_while_an_import_runs(setup):
     status = jobs.status()
     assert status.state == "running" and (status.done, status.total) == (1, 3)
     assert status.eta_s == pytest.approx(60.0)  # 30 s for one document, two to go
-    assert "1 / 3" in status.text() and "预计还需 1 分 0 秒" in status.text()
+    assert "1 / 3" in job_line(status) and "预计还需 1 分 0 秒" in job_line(status)
 
     qa = QAChain(library.reader, library.reader.embeddings)
     t0 = time.monotonic()
@@ -104,8 +105,8 @@ def test_a_chat_is_answered_while_an_import_runs(setup):
 
     gate.allow(2)
     status = jobs.wait(120)
-    assert status.state == "done" and [o.status for o in status.outcomes] == ["已导入"] * 3
-    assert "导入完成：已导入 3" in status.text()
+    assert status.state == "done" and [o.status for o in status.outcomes] == ["added"] * 3
+    assert "导入完成：已导入 3" in job_line(status)
     assert len(library.documents()) == 4
     _consistent(library.reader)
 
@@ -134,12 +135,12 @@ def test_cancel_stops_after_the_current_document_and_a_rerun_resumes(setup):
     jobs.start_import(files[:4])
     gate.reached(1)  # the first document is being embedded
     assert jobs.cancel().state == "cancelling"
-    assert "正在取消" in jobs.status().text()
+    assert "正在取消" in job_line(jobs.status())
     gate.allow()
     status = jobs.wait(120)
     assert status.state == "cancelled"
-    assert [o.status for o in status.outcomes] == ["已导入", "未导入", "未导入", "未导入"]
-    assert "已取消" in status.outcomes[1].detail and "已取消" in status.text()
+    assert [o.status for o in status.outcomes] == ["added", "not_added", "not_added", "not_added"]
+    assert "已取消" in status.outcomes[1].detail and "已取消" in job_line(status)
     assert len(library.documents()) == 1  # the finished document stays…
     _consistent(library.reader)
     hits = library.reader.search("东湖区受理群众举报线索", 3)
@@ -149,7 +150,7 @@ def test_cancel_stops_after_the_current_document_and_a_rerun_resumes(setup):
     embedded = len(gate.batches)
     gate.allow(3)
     status = jobs.start_import(files[:4]) and jobs.wait(120)
-    assert [o.status for o in status.outcomes] == ["已存在", "已导入", "已导入", "已导入"]
+    assert [o.status for o in status.outcomes] == ["present", "added", "added", "added"]
     assert len(gate.batches) == embedded + 3  # the finished document was not embedded again
     assert len(library.documents()) == 4
     _consistent(library.reader)
@@ -171,7 +172,7 @@ def test_a_job_that_dies_mid_document_leaves_nothing_half_written(setup, monkeyp
     jobs = ImportJobs(library)
     jobs.start_import(files[:3])
     status = jobs.wait(120)
-    assert status.state == "failed" and "disk full" in status.message and "失败" in status.text()
+    assert status.state == "failed" and "disk full" in status.message and "失败" in job_line(status)
     assert len(library.documents()) == 1
     _consistent(library.reader)  # the second document's vectors were purged
 
@@ -187,9 +188,9 @@ def test_reindex_runs_as_a_job_and_can_be_cancelled(setup):
     jobs.cancel()
     gate.allow()
     status = jobs.wait(120)
-    assert status.state == "cancelled" and "重建索引已取消" in status.text()
-    assert [o.status for o in status.outcomes].count("已导入") == 1
-    assert [o.status for o in status.outcomes].count("未导入") == 2
+    assert status.state == "cancelled" and "重建索引已取消" in job_line(status)
+    assert [o.status for o in status.outcomes].count("added") == 1
+    assert [o.status for o in status.outcomes].count("not_added") == 2
     assert set(library.documents()) == before  # nothing lost: rebuilt or untouched
     _consistent(library.reader)
 

@@ -23,9 +23,9 @@ from ..service import Assistant, build_assistant, build_library
 from ..settings import Settings
 from .status import SpeedLog, status_markdown
 from . import render
-from .draft_view import (STYLE_CHOICES, TARGET_ALL, DraftStream, export_docx, make_request, notes_markdown, references_html,
-                         target_index, targets, with_edits)
-from .library_view import ALL_REPORTS, document_choices, outcome_rows, report_choices, report_rows
+from .draft_view import (STYLE_CHOICES, TARGET_ALL, DraftStream, export_docx, make_request, notes_markdown,
+                         references_html, target_index, targets, with_edits)
+from .library_view import ALL_REPORTS, document_choices, job_line, outcome_rows, report_choices, report_rows
 from .review_view import REPORT_LABEL, ReportStream, export_report, findings_html, marked_html, review_summary
 
 SECTION_LABELS = choices([ANY, Section.PROBLEMS, MEASURES, Section.PROGRESS, Section.PLANS, Section.OVERVIEW], "asked")
@@ -278,27 +278,27 @@ class Handlers:
             status = self.jobs.start_import([(f, Path(f).name) for f in files])
         except (JobBusy, ValueError) as exc:
             return str(exc), SKIP
-        return status.text(), "running"  # the next tick shows the outcomes, however fast the job ended
+        return job_line(status), "running"  # the next tick shows the outcomes, however fast the job ended
 
     def reindex(self) -> tuple[str, Any]:
         """Start rebuilding every document from its source file in the background: (job line, job state)."""
         try:
-            return self.jobs.start_reindex().text(), "running"
+            return job_line(self.jobs.start_reindex()), "running"
         except JobBusy as exc:
             return str(exc), SKIP
 
     def cancel_import(self) -> str:
         """Stop the running job before its next document; the job's line."""
-        return self.jobs.cancel().text()
+        return job_line(self.jobs.cancel())
 
     def job_view(self, seen: str) -> tuple:
         """Each tick: (job line, outcome rows, job state, *library views).  The rows and the library's views change
         once, on the first tick after a job the page saw running (``seen``) has ended; otherwise they stay."""
         status = self.jobs.status()
         if not (seen in ("running", "cancelling") and not status.active):
-            return status.text(), SKIP, status.state, SKIP, SKIP, SKIP, SKIP
+            return job_line(status), SKIP, status.state, SKIP, SKIP, SKIP, SKIP
         rows = outcome_rows(status.outcomes) or [["", "—", 0, "没有文件"]]
-        return (status.text(), rows, status.state, *self.library_views())
+        return (job_line(status), rows, status.state, *self.library_views())
 
     def delete(self, doc_id: str | None) -> list[list]:
         if not doc_id:
