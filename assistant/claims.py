@@ -85,6 +85,8 @@ class ScopedGuard:
 
     def answering_sentences(self, question: str) -> list[Evidence]:
         """Evidence sentences of the asked unit and period that give a figure of the thing asked."""
+        from .intent import of_the_asked_kind
+
         asked = thing_bigrams(question, self.ignore)
         by_n = {s.n: s for s in self.evidence.sources}
         out = []
@@ -93,7 +95,8 @@ class ScopedGuard:
             scoped = self._sentence(source, ev.sentence, ev.period)
             if not (scoped.in_unit and scoped.in_period):
                 continue
-            figures = [f for f in extract_figures(ev.sentence) if f.value is not None and f.measure not in _DATES]
+            figures = [f for f in extract_figures(ev.sentence)
+                       if f.value is not None and f.measure not in _DATES and of_the_asked_kind(question, f)]
             if any(same_thing(asked, clause, self.ignore)
                    for f in figures for clause in figure_clauses(ev.sentence, f.surface)):
                 out.append(ev)

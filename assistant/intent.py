@@ -49,6 +49,9 @@ def implied_orgs(question: str, orgs: list[str]) -> list[str]:
 # What a question asks for, when it asks for one kind of thing: a figure, a person's name, a named enterprise.
 _ASKS_FIGURE = re.compile(rf"多少|几[{MEASURE_WORDS}]|号码|电话|数量|比例|百分之|什么水平|多大幅度|幅度多大")
 _COUNTED = re.compile(rf"(?:几|多少)([{MEASURE_WORDS}])([^？?。！]{{2,}})")  # 几|次|座谈会
+# A rate or share (失业率, 破案率, 占比) is answered by a percentage, never by a count: "失业率的控制目标" answered
+# with the neighbouring "新增就业110万人以上" is a figure of the sources, but not of the kind asked.
+_ASKS_RATE = re.compile(r"率|比例|比重|占比|百分点")
 _ASKS_NAME = re.compile(r"叫什么名字|叫什么|姓名|名字是")
 _NAMED_PERSON = re.compile(rf"(?:[{MASK_CHARS}]{{1,3}}|某某)(?:同志|主任|书记|局长)?")
 _ASKS_FIRM = re.compile(r"哪家(?!单位|部门|机关)|哪(?:个|些)(?:企业|公司|商户)|什么(?:企业|公司)")
@@ -110,12 +113,17 @@ def _names(answer: str, question: str, flags: tuple[str, ...]) -> list[str]:
     return [w.word for w in jieba.posseg.cut(answer) if w.flag.startswith(flags) and not set(w.word) <= asked]
 
 
+def of_the_asked_kind(question: str, figure) -> bool:
+    """Whether ``figure`` can answer ``question`` by its kind: a question for a rate or share takes a percentage."""
+    return figure.percent or not (_ASKS_RATE.search(question) and not _counted(question))
+
+
 def _given_figures(question: str, answer: str, sources: list[str]) -> list:
     """The answer's figures that the sources hold, dates left out unless years are counted ("几年"): "广东2025年…增长
     5%左右" repeats the question's year and gives no figure the sources hold."""
     counted = _counted(question)
     dates = set("年月日") - ({counted[0]} if counted else set())
-    return [f for f in supported_figures(answer, sources) if f.measure not in dates]
+    return [f for f in supported_figures(answer, sources) if f.measure not in dates and of_the_asked_kind(question, f)]
 
 
 def answers_the_ask(question: str, answer: str, sources: list[str]) -> bool:

@@ -90,6 +90,12 @@ def test_an_absent_target_filled_with_another_figure_is_refused(chain):
     assert result["misattributed"][0]["verdict"] == "other_thing"
 
 
+def test_a_rate_is_not_answered_by_a_count(chain):
+    # 60万人 stands in the asked unit's target sentence, but counts new jobs: a rate takes a percentage
+    result = chain(scripted("城镇调查失业率的控制目标是60万人[1]。")).run("东江今年城镇调查失业率的控制目标是多少？")
+    assert "5.5%左右" in result["answer"] and "控制目标是60万人" not in result["answer"]
+
+
 def test_last_years_result_is_not_this_years_target(chain):
     result = chain(scripted("西岭今年城镇调查失业率的控制目标为5.0%[1]。")).run("西岭今年城镇调查失业率的控制目标是多少？")
     assert result["refused"] and result["answer"].startswith(f"{XL}未提出该项指标")
