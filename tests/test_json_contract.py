@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = [pytest.mark.e5, pytest.mark.processes]  # the CLIs as real processes over the real embedder
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
