@@ -224,19 +224,17 @@ def cmd_draft_report(args) -> int:
     return 0
 
 
-_SEVERITY = {"error": "错误", "warning": "提醒", "suggestion": "建议"}
-
 
 def _print_findings(review: dict) -> None:
-    from .review_docx import KIND_LABELS
+    from .review_docx import KIND_LABELS, SEVERITY_LABELS
 
     findings = review["findings"]
     print(f"\n【审校】{len(findings)}处：" + "，".join(
-        f"{_SEVERITY[s]}{sum(f['severity'] == s for f in findings)}" for s in _SEVERITY))
+        f"{SEVERITY_LABELS[s]}{sum(f['severity'] == s for f in findings)}" for s in SEVERITY_LABELS))
     text = review["text"]
     for f in findings:
         line = text.count("\n", 0, f["start"]) + 1
-        print(f"  [{_SEVERITY[f['severity']]}·{KIND_LABELS[f['kind']]}] 第{line}行“{f['text'][:30]}”：{f['message']}")
+        print(f"  [{SEVERITY_LABELS[f['severity']]}·{KIND_LABELS[f['kind']]}] 第{line}行“{f['text'][:30]}”：{f['message']}")
         if f["suggestion"]:
             print(f"      建议：{f['suggestion']}")
         for e in f["evidence"]:

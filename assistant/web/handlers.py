@@ -16,7 +16,7 @@ from ingest.sections import ANY, MEASURES, POINT_SECTIONS, SEARCH_FILTERS, Secti
 
 from ..export import search_to_csv, search_to_markdown
 from ..jobs import ImportJobs, JobBusy
-from ..library import Library, gradio_temp_dir
+from ..library import Library, Outcome, gradio_temp_dir
 from ..question import QuestionRejected
 from ..search import search_records
 from ..service import Assistant, build_assistant, build_library
@@ -302,7 +302,7 @@ class Handlers:
 
     def delete(self, doc_id: str | None) -> list[list]:
         if not doc_id:
-            return [["", "错误", 0, "请先选择要删除的文档"]]
+            return outcome_rows([Outcome("", "error", 0, "请先选择要删除的文档")])
         return outcome_rows([self.library.delete(doc_id)])
 
     def show(self, doc_id: str | None) -> str:
