@@ -160,11 +160,27 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_until_serving(proc, url: str, name: str, log: Path, timeout: float, pause: float = 0.5) -> None:
+    """Poll ``url`` until it answers 200; fail with the tail of ``log`` if ``proc`` exits or ``timeout`` passes."""
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc.poll() is not None:
+            pytest.fail(f"{name} exited with {proc.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            pytest.fail(f"{name} not ready in {timeout:.0f} s:\n{log.read_text(errors='replace')[-3000:]}")
+        time.sleep(pause)
+
+
 @pytest.fixture
 def llama_server(gguf, tmp_path):
     """`python -m llama_cpp.server` on a free port; yields its /v1 URL; always terminated."""
-    import httpx
-
     port = free_port()
     log = tmp_path / "server.log"
     cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--model_alias", "qwen2.5",
@@ -177,18 +193,7 @@ def llama_server(gguf, tmp_path):
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env)
     try:
         base = f"http://127.0.0.1:{port}/v1"
-        deadline = time.monotonic() + 120
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"llama_cpp.server exited with {proc.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
-            try:
-                if httpx.get(f"{base}/models", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"llama_cpp.server not ready in 120 s:\n{log.read_text(errors='replace')[-3000:]}")
-            time.sleep(0.5)
+        wait_until_serving(proc, f"{base}/models", "llama_cpp.server", log, 120)
         yield base
     finally:
         proc.terminate()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, free_port
+from .conftest import ROOT, free_port, wait_until_serving
 
 REPORT_A = """某县扫黑除恶专项斗争工作汇报
 一、工作进展
@@ -35,8 +35,6 @@ REPORT_B = """某市市场监督管理局常态化扫黑除恶工作总结
 @pytest.fixture
 def chroma_server(tmp_path):
     """`chroma run` (the chromadb package's CLI) on a free loopback port; yields the port; always terminated."""
-    import httpx
-
     exe = Path(sys.executable).with_name("chroma")
     if not exe.exists():
         exe = shutil.which("chroma")
@@ -45,18 +43,8 @@ def chroma_server(tmp_path):
     proc = subprocess.Popen([str(exe), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1",
                              "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"chroma run exited: {(tmp_path / 'chroma.log').read_text(errors='replace')[-2000:]}")
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("chroma run not ready in 60 s")
-            time.sleep(0.3)
+        wait_until_serving(proc, f"http://127.0.0.1:{port}/api/v2/heartbeat", "chroma run", tmp_path / "chroma.log",
+                           60, pause=0.3)
         yield port
     finally:
         proc.terminate()
