@@ -108,9 +108,9 @@ class Library:
 
 def raw_llama_seconds(llm, chain, question: str) -> float | None:
     """Time the same messages through llama-cpp-python directly (no LangChain, no checks)."""
-    from assistant.evidence import select_evidence
+    from assistant.answer.evidence import select_evidence
     from assistant.prompts import render
-    from assistant.qa import format_sources, scope_judge
+    from assistant.answer.chain import format_sources, scope_judge
 
     client = getattr(llm, "client", None)
     if client is None:

@@ -90,7 +90,7 @@ def test_four_simultaneous_chats_get_their_own_answers(library_settings, serve_a
     were they served one by one), and each gets the answer a lone run of its own question gets."""
     from gradio_client import Client
 
-    from assistant.qa import QAChain
+    from assistant.answer.chain import QAChain
 
     barrier = threading.Barrier(len(QUESTIONS), timeout=60)
 

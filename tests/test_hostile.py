@@ -193,7 +193,7 @@ def test_a_large_document_is_embedded_in_bounded_batches(tmp_path):
     "a" * 100000 + "。" + "短句。" * 10,
 ])
 def test_no_chunk_window_or_sentence_exceeds_its_limit(line):
-    from assistant.evidence import select_evidence
+    from assistant.answer.evidence import select_evidence
     from vectorstore.hybrid import Hit
 
     text = clean_text("某县扫黑除恶工作情况汇报\n一、存在的问题\n" + line)
@@ -227,7 +227,7 @@ class NoSearch:
 
 @pytest.mark.parametrize("question", ["", "   ", "？？？", "……", "!!!", "？。，、", "\n\t", "a"])
 def test_empty_or_meaningless_questions_are_refused_politely(question):
-    from assistant.qa import QAChain
+    from assistant.answer.chain import QAChain
 
     llm = scripted()
     events = list(QAChain(NoSearch(), HashEmbeddings(), llm).answer(question))
@@ -237,7 +237,7 @@ def test_empty_or_meaningless_questions_are_refused_politely(question):
 
 
 def test_long_questions_and_forged_history_are_cut_before_retrieval_and_the_model():
-    from assistant.qa import QAChain
+    from assistant.answer.chain import QAChain
     from assistant.settings import SearchSettings
 
     seen = []

@@ -11,7 +11,7 @@ import pytest
 
 from assistant.jobs import ImportJobs, JobBusy
 from assistant.library import Library
-from assistant.qa import QAChain
+from assistant.answer.chain import QAChain
 from assistant.web.library_view import job_line
 
 from .test_app_library import report_file

@@ -6,7 +6,7 @@ import threading
 import time
 
 from assistant.llm import GenerationSlots
-from assistant.qa import QAChain
+from assistant.answer.chain import QAChain
 
 from .fakes import ScriptedChatModel
 

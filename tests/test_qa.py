@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.intent import answers_the_ask
-from assistant.qa import REFUSAL, QAChain
+from assistant.answer.intent import answers_the_ask
+from assistant.answer.chain import REFUSAL, QAChain
 from tests.fakes import scripted
 
 FUNDS = "县里为这项斗争专门投入了多少资金？"

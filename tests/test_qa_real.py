@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.qa import QAChain
+from assistant.answer.chain import QAChain
 from assistant.settings import LLMSettings
 
 pytestmark = [pytest.mark.slow, pytest.mark.e5]  # the product as it runs: the real LLM over the real embedder

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.claims import ScopedGuard
-from assistant.evidence import Evidence, EvidenceSet, Source
-from assistant.qa import QAChain
+from assistant.answer.claims import ScopedGuard
+from assistant.answer.evidence import Evidence, EvidenceSet, Source
+from assistant.answer.chain import QAChain
 from assistant.scope import Asked, ReportUnit, asked_scope, place_in
 from ingest.periods import Cue
 from tests.fakes import scripted

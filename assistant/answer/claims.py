@@ -24,9 +24,9 @@ from typing import Literal
 from ingest.clean import split_sentences
 
 from .evidence import Evidence, EvidenceSet, Source
-from .guards import (CITATION, FigureCheck, SourceSentence, check_figures, figure_clauses, extract_figures, same_thing,
+from ..guards import (CITATION, FigureCheck, SourceSentence, check_figures, figure_clauses, extract_figures, same_thing,
                      thing_bigrams)
-from .scope import Asked, ReportUnit, place_aliases
+from ..scope import Asked, ReportUnit, place_aliases
 
 _DATES = ("年", "月", "日")
 # Words of a question that say nothing about the thing counted.

@@ -19,16 +19,16 @@ from vectorstore.hybrid import rrf_fuse
 
 from .claims import ScopedGuard
 from .evidence import EvidenceSet, select_evidence
-from .guards import (CITATION, char_bigrams, clean_citations, extract_figures, mark_unsupported, plain_text,
+from ..guards import (CITATION, char_bigrams, clean_citations, extract_figures, mark_unsupported, plain_text,
                      unsupported_figures)
 from .intent import (answers_the_ask, asks_for_figure, counting_sentences, implied_orgs, implied_sections,
                      is_open_question)
-from .llm import take_turn
-from .prior import library_reports, question_prior
-from .prompts import render
-from .scope import Asked, asked_scope, library_units, several_units
-from .question import QuestionRejected, cut, prepare_question
-from .settings import SearchSettings
+from ..llm import take_turn
+from ..prior import library_reports, question_prior
+from ..prompts import render
+from ..scope import Asked, asked_scope, library_units, several_units
+from ..question import QuestionRejected, cut, prepare_question
+from ..settings import SearchSettings
 
 REFUSAL = "资料中未找到相关信息。"
 _REFUSAL_WORDS = re.compile(r"资料中未找到|资料中没有|未提及|没有提到|无法回答|无法从资料|资料未")
