@@ -231,9 +231,9 @@ def test_empty_or_meaningless_questions_are_refused_politely(question):
 
     llm = scripted()
     events = list(QAChain(NoSearch(), HashEmbeddings(), llm).answer(question))
-    assert [e["type"] for e in events] == ["evidence", "final"]
-    result = events[-1]["result"]
-    assert result["refused"] and result["mode"] == "rejected" and "请输入" in result["answer"] and not llm.calls
+    assert [e.type for e in events] == ["evidence", "final"]
+    result = events[-1].answer
+    assert result.refused and result.mode == "rejected" and "请输入" in result.text and not llm.calls
 
 
 def test_long_questions_and_forged_history_are_cut_before_retrieval_and_the_model():
@@ -262,7 +262,7 @@ def test_long_questions_and_forged_history_are_cut_before_retrieval_and_the_mode
     chain = QAChain(Recording(), HashEmbeddings(), llm, SearchSettings(max_query_chars=300))
     history = [{"role": "user", "content": "线索" * 20000}, {"role": "assistant", "content": "答" * 20000}]
     result = chain.run("扫黑除恶" * 10000, history)
-    assert seen and max(map(len, seen)) <= 300 and len(result["standalone_question"]) <= 300
+    assert seen and max(map(len, seen)) <= 300 and len(result.standalone_question) <= 300
     prompt = str(llm.calls[0][0].content)
     assert len(prompt) < 3000  # six history turns of ≤200 characters and the cut question
 
