@@ -69,30 +69,33 @@ def cmd_ask(args) -> int:
     from .search import section_filter
 
     section = section_filter(args.section) if args.section else None
+    from .answer.results import EvidenceFound, Final, Token
+
     result = None
     for event in assistant.qa.answer(args.question, history, section=section):
-        if event["type"] == "final":
-            result = event["result"]
-        elif args.json:
-            continue
-        elif event["type"] == "evidence":
-            print("【依据】")
-            for sentence in event["sentences"]:
-                print(f"  [{sentence['n']}] {sentence['sentence']}")
-            if assistant.llm is not None and not event["weak"]:
-                print("\n【回答】", flush=True)
-        elif event["type"] == "token":
-            print(event["text"], end="", flush=True)
+        match event:
+            case Final(answer=result):
+                pass
+            case _ if args.json:
+                continue
+            case EvidenceFound(sentences=sentences, weak=weak):
+                print("【依据】")
+                for sentence in sentences:
+                    print(f"  [{sentence.n}] {sentence.sentence}")
+                if assistant.llm is not None and not weak:
+                    print("\n【回答】", flush=True)
+            case Token(text=text):
+                print(text, end="", flush=True)
     if args.json:
-        print(json.dumps(result, ensure_ascii=False))
+        print(json.dumps(result.to_json(), ensure_ascii=False))
         return 0
     print()
-    print(f"\n【{'未找到答案' if result['refused'] else '答案（已核对）'}】\n{result['answer']}")
-    if result["unsupported_numbers"]:
-        print(f"⚠ 以下数字未在来源中找到：{'、'.join(result['unsupported_numbers'])}")
-    print("\n【来源】" if not result["refused"] else "\n【可能相关】")
-    for c in result["citations"] or result["nearest"]:
-        print(f"  [{c['n']}] {c['report_title']} · {c['section_path'] or '（导语）'}")
+    print(f"\n【{'未找到答案' if result.refused else '答案（已核对）'}】\n{result.text}")
+    if result.unsupported_numbers:
+        print(f"⚠ 以下数字未在来源中找到：{'、'.join(result.unsupported_numbers)}")
+    print("\n【来源】" if not result.refused else "\n【可能相关】")
+    for c in result.citations or result.nearest:
+        print(f"  [{c.n}] {c.report_title} · {c.section_path or '（导语）'}")
     return 0
 
 

@@ -5,7 +5,7 @@ figures may come only from the user's facts or from a sentence of that unit's ow
 library.  A model that writes a figure it saw nowhere, or one that stands in another unit's parallel report
 (every county's 汇报 counts 排查线索X条), or in the unit's own report of last year, would put a plausible wrong
 number into an official text.  So each figure of a generated point is judged by
-:func:`assistant.guards.check_figures` — the same guard the answering chain uses (:mod:`assistant.claims`) —
+:func:`assistant.guards.check_figures` — the same guard the answering chain uses (:mod:`assistant.answer.claims`) —
 against:
 
 * the user's facts (the drafting unit, the drafting period);

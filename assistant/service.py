@@ -17,7 +17,7 @@ from .settings import Settings
 if TYPE_CHECKING:
     from .draft import DraftChain
     from .library import Library
-    from .qa import QAChain
+    from .answer.chain import QAChain
     from .review import Reviewer
 
 
@@ -74,7 +74,7 @@ def assemble(settings: Settings, index, embeddings, llm, qa_class=None) -> Assis
     one generation lock for chats and drafts alike (one at a time locally, ``llm.parallel`` on a server)."""
     from .draft import DraftChain
     from .llm import generation_slots
-    from .qa import QAChain
+    from .answer.chain import QAChain
 
     lock = generation_slots(settings.llm)
     qa = (qa_class or QAChain)(index, embeddings, llm, settings.search, llm_lock=lock)

@@ -81,16 +81,16 @@ class Library:
                 periods = {cue.resolve(self.years.get(k)) for k in keys} if cue else set()
         return keys, periods
 
-    def foreign_figures(self, result: dict, keys: set, periods: set) -> list[str]:
+    def foreign_figures(self, result, keys: set, periods: set) -> list[str]:
         """Figures the answer shows that its cited sentences hold only for another unit or period."""
         from assistant.guards import extract_figures, supported_figures
 
-        if result["refused"] or not keys:
+        if result.refused or not keys:
             return []
-        if result["mode"] != "llm" and not (result["asked"]["units"] or result["asked"]["period"]):
+        if result.mode != "llm" and not (result.asked.units or result.asked.period):
             return []  # evidence listed from several reports, for a question that names no unit or period
-        body = result["answer"]
-        cited = [self.chunks[c["chunk_id"]] for c in result["citations"] if c["chunk_id"] in self.chunks]
+        body = result.text
+        cited = [self.chunks[c.chunk_id] for c in result.citations if c.chunk_id in self.chunks]
         out = []
         for fig in extract_figures(body):
             if fig.value is None or fig.measure in ("年", "月", "日") or f"{fig.surface}〔" in body:
@@ -108,9 +108,9 @@ class Library:
 
 def raw_llama_seconds(llm, chain, question: str) -> float | None:
     """Time the same messages through llama-cpp-python directly (no LangChain, no checks)."""
-    from assistant.evidence import select_evidence
+    from assistant.answer.evidence import select_evidence
     from assistant.prompts import render
-    from assistant.qa import format_sources, scope_judge
+    from assistant.answer.chain import format_sources, scope_judge
 
     client = getattr(llm, "client", None)
     if client is None:
@@ -131,6 +131,8 @@ def raw_llama_seconds(llm, chain, question: str) -> float | None:
 
 
 def run_set(name: str, docs: str, qa: str, args) -> tuple[dict, list[dict]]:
+    from assistant.answer.results import EvidenceFound, Final, Token
+
     questions = [dict(q, line=i) for i, q in enumerate(load_qa(qa), start=1)]
     if args.only:
         wanted = {int(n) for n in args.only.split(",") if n.strip()}
@@ -149,35 +151,36 @@ def run_set(name: str, docs: str, qa: str, args) -> tuple[dict, list[dict]]:
             if client is not None:
                 client.reset()  # no prompt-prefix reuse across questions: chain and raw start alike
             for event in assistant.qa.answer(q["q"]):
-                if event["type"] == "evidence":
-                    first_evidence = time.perf_counter() - t0
-                    best = max(event["sentences"], key=lambda e: e["score"], default=None)
-                elif event["type"] == "token":
-                    tokens += 1
-                else:
-                    result = event["result"]
+                match event:
+                    case EvidenceFound(sentences=sentences):
+                        first_evidence = time.perf_counter() - t0
+                        best = max(sentences, key=lambda e: e.score, default=None)
+                    case Token():
+                        tokens += 1
+                    case Final(answer=result):
+                        pass
             absent = not q.get("evidence")
             keys, periods = library.expected(q, assistant.index)
-            cited_hit = any(holds(c["text"], q.get("evidence", [])) and (not q.get("doc") or Library.key(
-                library.chunks.get(c["chunk_id"], ("", {}, []))[1]) in keys) for c in result["citations"])
+            cited_hit = any(holds(c.text, q.get("evidence", [])) and (not q.get("doc") or Library.key(
+                library.chunks.get(c.chunk_id, ("", {}, []))[1]) in keys) for c in result.citations)
             foreign = library.foreign_figures(result, keys, periods)
-            flagged = all(f"{n}〔未核实〕" in result["answer"] for n in result["unsupported_numbers"])
-            gen_s = (result["timings"]["total_ms"] - (result["timings"]["first_token_ms"] or 0)) / 1000
-            row = {"line": q["line"], "q": q["q"], "answer": result["answer"], "cited": [c["n"] for c in result["citations"]],
-                   "absent": absent, "refused": result["refused"], "mode": result["mode"],
-                   "answered_right_source": (not absent) and (not result["refused"]) and cited_hit,
+            flagged = all(f"{n}〔未核实〕" in result.text for n in result.unsupported_numbers)
+            gen_s = (result.timings.total_ms - (result.timings.first_token_ms or 0)) / 1000
+            row = {"line": q["line"], "q": q["q"], "answer": result.text, "cited": [c.n for c in result.citations],
+                   "absent": absent, "refused": result.refused, "mode": result.mode,
+                   "answered_right_source": (not absent) and (not result.refused) and cited_hit,
                    "best_sentence_hit": bool(best) and (
-                       any(ev in best["sentence"] for ev in q.get("evidence", []) if len(ev) < 40)
-                       or sentence_in(best["sentence"], [ev for ev in q.get("evidence", []) if len(ev) >= 40])),
-                   "unsupported": result["unsupported_numbers"], "unflagged": not flagged, "foreign": foreign,
-                   "from_asked_report": all(Library.key(library.chunks.get(c["chunk_id"], ("", {}, []))[1]) in keys
-                                            for c in result["citations"]) if keys and q.get("doc") else None,
+                       any(ev in best.sentence for ev in q.get("evidence", []) if len(ev) < 40)
+                       or sentence_in(best.sentence, [ev for ev in q.get("evidence", []) if len(ev) >= 40])),
+                   "unsupported": list(result.unsupported_numbers), "unflagged": not flagged, "foreign": foreign,
+                   "from_asked_report": all(Library.key(library.chunks.get(c.chunk_id, ("", {}, []))[1]) in keys
+                                            for c in result.citations) if keys and q.get("doc") else None,
                    "evidence_s": round(first_evidence, 3), "first_token_s":
-                   (result["timings"]["first_token_ms"] or 0) / 1000 or None,
-                   "total_s": result["timings"]["total_ms"] / 1000,
+                   (result.timings.first_token_ms or 0) / 1000 or None,
+                   "total_s": result.timings.total_ms / 1000,
                    "tok_per_s": round(tokens / gen_s, 1) if tokens and gen_s > 0 else None}
-            if args.llm in ("local", "auto") and args.raw and assistant.llm is not None and not result["refused"]:
-                row["raw_llama_s"] = raw_llama_seconds(assistant.llm, assistant.qa, result["standalone_question"])
+            if args.llm in ("local", "auto") and args.raw and assistant.llm is not None and not result.refused:
+                row["raw_llama_s"] = raw_llama_seconds(assistant.llm, assistant.qa, result.standalone_question)
             rows.append(row)
             print(f"[{name} {len(rows)}/{len(questions)} #{q['line']}] refused={row['refused']} right={row['answered_right_source']}"
                   f" foreign={row['foreign']} {q['q']} → {row['answer'][:120]!r}", file=sys.stderr, flush=True)

@@ -124,13 +124,13 @@ def child(db: Path, question: str, spawned: float) -> dict:
     assistant, demo = app.prepare(settings)
     marks = {"ready_s": time.time() - spawned}
     for event in assistant.qa.answer(question, []):
-        if event["type"] == "evidence" and "evidence_s" not in marks:
+        if event.type == "evidence" and "evidence_s" not in marks:
             marks["evidence_s"] = time.time() - spawned
-        elif event["type"] == "token" and "first_token_s" not in marks:
+        elif event.type == "token" and "first_token_s" not in marks:
             marks["first_token_s"] = time.time() - spawned
-        elif event["type"] == "final":
+        elif event.type == "final":
             marks["answer_s"] = time.time() - spawned
-            marks["refused"] = bool(event["result"].get("refused"))
+            marks["refused"] = event.answer.refused
     marks["rss_mb"] = _rss_mb()
     marks["llm"] = settings.llm.backend if assistant.llm is None else type(assistant.llm).__name__
     marks["chunks"] = assistant.index.count()

@@ -6,14 +6,21 @@ import time
 
 import pytest
 
+from assistant.answer.chain import REFUSAL
+from assistant.answer.evidence import Source
+from assistant.answer.results import Answer, Timings
 from assistant.web import render
+
+
+def _answer(text: str, **fields) -> Answer:
+    return Answer("问", "问", text, fields.pop("mode", "extractive"), Timings(1.0, 1.0, None, 2.0), **fields)
 
 
 def test_document_text_is_escaped():
     evil = "<img src=x onerror=alert(1)><script>alert(2)</script>"
-    html = render.sources_html([{"n": 1, "report_title": evil, "section_path": evil, "text": evil}], [evil])
+    html = render.sources_html([Source(1, "c1", "d1", evil, "", evil, "problems", evil)], [evil])
     assert "<img" not in html and "<script" not in html and "&lt;script&gt;" in html
-    md = render.answer_markdown({"answer": evil + "[1]", "refused": False, "unsupported_numbers": []})
+    md = render.answer_markdown(_answer(evil + "[1]"))
     assert "<img" not in md and "<sup>[1]</sup>" in md
     search = render.search_html([{"rank": 1, "report_title": evil, "org": "", "section_path": evil,
                                   "section_type": "problems", "text": "宣传" + evil}], ["宣传", "<script>"])
@@ -21,9 +28,18 @@ def test_document_text_is_escaped():
 
 
 def test_unsupported_figures_are_visible():
-    md = render.answer_markdown({"answer": "投入50万元〔未核实〕[1]。", "refused": False,
-                                 "unsupported_numbers": ["50万元"]})
+    md = render.answer_markdown(_answer("投入50万元〔未核实〕[1]。", unsupported_numbers=("50万元",)))
     assert "⚠未核实" in md and "未在来源中找到" in md
+
+
+def test_a_refusal_shows_its_headline_and_only_an_answer_that_adds_to_it():
+    """The page decides by the refusal's reason, never by comparing the answer with the refusal's wording."""
+    for reason in ("weak", "declined", "off_the_ask"):
+        assert render.answer_markdown(_answer(REFUSAL, refusal=reason)) == "**资料中未找到答案。** "
+    absent = "《东江省政府工作报告》未提出该项指标。"
+    assert render.answer_markdown(_answer(absent, refusal="absent")).endswith(render.escape_md(absent))
+    rejected = render.answer_markdown(_answer("请输入问题", mode="rejected", refusal="rejected", asked=None))
+    assert rejected == "请输入问题"
 
 
 def test_parse_auth():
@@ -90,7 +106,7 @@ def test_four_simultaneous_chats_get_their_own_answers(library_settings, serve_a
     were they served one by one), and each gets the answer a lone run of its own question gets."""
     from gradio_client import Client
 
-    from assistant.qa import QAChain
+    from assistant.answer.chain import QAChain
 
     barrier = threading.Barrier(len(QUESTIONS), timeout=60)
 

@@ -202,9 +202,9 @@ def test_status_shows_models_index_and_last_speed(sample_index, embeddings, sett
     speed = SpeedLog()
     tokens = 0
     for event in qa.answer("县里为这项斗争专门投入了多少资金？"):
-        tokens += event["type"] == "token"
-        if event["type"] == "final":
-            speed.record_answer(event["result"], tokens)
+        tokens += event.type == "token"
+        if event.type == "final":
+            speed.record_answer(event.answer, tokens)
     text = status_markdown(assistant,
                            {"documents": 2, "reports": 4, "chunks": 66}, speed)
     assert f"嵌入模型：{embeddings.model_id}" in text and f"{embeddings.dimension} 维" in text  # the embedder in use

@@ -1,7 +1,7 @@
 """Evidence selection with the real e5 model: which sentences the LLM reads, and in what order."""
 from __future__ import annotations
 
-from assistant.evidence import select_evidence
+from assistant.answer.evidence import select_evidence
 from vectorstore.hybrid import Hit
 
 RESEARCH = {"org": "市人大常委会调研组", "report_title": "扫黑除恶专项斗争开展情况调研报告", "doc_id": "d1",

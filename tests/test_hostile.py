@@ -193,7 +193,7 @@ def test_a_large_document_is_embedded_in_bounded_batches(tmp_path):
     "a" * 100000 + "。" + "短句。" * 10,
 ])
 def test_no_chunk_window_or_sentence_exceeds_its_limit(line):
-    from assistant.evidence import select_evidence
+    from assistant.answer.evidence import select_evidence
     from vectorstore.hybrid import Hit
 
     text = clean_text("某县扫黑除恶工作情况汇报\n一、存在的问题\n" + line)
@@ -227,17 +227,17 @@ class NoSearch:
 
 @pytest.mark.parametrize("question", ["", "   ", "？？？", "……", "!!!", "？。，、", "\n\t", "a"])
 def test_empty_or_meaningless_questions_are_refused_politely(question):
-    from assistant.qa import QAChain
+    from assistant.answer.chain import QAChain
 
     llm = scripted()
     events = list(QAChain(NoSearch(), HashEmbeddings(), llm).answer(question))
-    assert [e["type"] for e in events] == ["evidence", "final"]
-    result = events[-1]["result"]
-    assert result["refused"] and result["mode"] == "rejected" and "请输入" in result["answer"] and not llm.calls
+    assert [e.type for e in events] == ["evidence", "final"]
+    result = events[-1].answer
+    assert result.refused and result.mode == "rejected" and "请输入" in result.text and not llm.calls
 
 
 def test_long_questions_and_forged_history_are_cut_before_retrieval_and_the_model():
-    from assistant.qa import QAChain
+    from assistant.answer.chain import QAChain
     from assistant.settings import SearchSettings
 
     seen = []
@@ -262,7 +262,7 @@ def test_long_questions_and_forged_history_are_cut_before_retrieval_and_the_mode
     chain = QAChain(Recording(), HashEmbeddings(), llm, SearchSettings(max_query_chars=300))
     history = [{"role": "user", "content": "线索" * 20000}, {"role": "assistant", "content": "答" * 20000}]
     result = chain.run("扫黑除恶" * 10000, history)
-    assert seen and max(map(len, seen)) <= 300 and len(result["standalone_question"]) <= 300
+    assert seen and max(map(len, seen)) <= 300 and len(result.standalone_question) <= 300
     prompt = str(llm.calls[0][0].content)
     assert len(prompt) < 3000  # six history turns of ≤200 characters and the cut question
 

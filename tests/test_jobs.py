@@ -11,7 +11,7 @@ import pytest
 
 from assistant.jobs import ImportJobs, JobBusy
 from assistant.library import Library
-from assistant.qa import QAChain
+from assistant.answer.chain import QAChain
 from assistant.web.library_view import job_line
 
 from .test_app_library import report_file
@@ -96,10 +96,10 @@ def test_a_chat_is_answered_while_an_import_runs(setup):
 
     qa = QAChain(library.reader, library.reader.embeddings)
     t0 = time.monotonic()
-    final = [e for e in qa.answer("东湖区受理群众举报线索多少条？") if e["type"] == "final"][0]["result"]
+    final = [e for e in qa.answer("东湖区受理群众举报线索多少条？") if e.type == "final"][0].answer
     assert jobs.status().active  # answered while the import was still running…
     assert time.monotonic() - t0 < 60
-    assert not final["refused"] and "40" in final["answer"]  # …from the library, with its figure
+    assert not final.refused and "40" in final.text  # …from the library, with its figure
     hits = library.reader.search("东湖 宣传覆盖面不广", 3)
     assert hits and hits[0].meta["doc_id"] in library.reader.documents
 

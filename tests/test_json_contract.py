@@ -14,6 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from assistant.answer.chain import REFUSAL
+from assistant.question import REJECTION
+
 pytestmark = [pytest.mark.e5, pytest.mark.processes]  # the CLIs as real processes over the real embedder
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,6 +56,8 @@ def capture(root: Path, db: Path, env: dict, samples: Path) -> dict:
         "search": run("-m", "assistant", "search", "宣传发动不够深入", "--k", "3"),
         "ask": run("-m", "assistant", "ask", "县里为这项斗争专门投入了多少资金？", "--llm", "none"),
         "ask_figure": run("-m", "assistant", "ask", "全省的GDP增速是多少？", "--llm", "none"),
+        "ask_refused": run("-m", "assistant", "ask", "火星探测器的发射窗口是哪一天？", "--llm", "none"),
+        "ask_rejected": run("-m", "assistant", "ask", "？？？", "--llm", "none"),
         "themes": run("-m", "assistant", "themes", "--section", "problems"),
         "draft": run("-m", "assistant", "draft", "--section", "problems", "--unit", "某县市场监督管理局",
                      "--topic", "扫黑除恶", "--facts", str(facts), "--llm", "none"),
@@ -68,7 +73,8 @@ def outputs(e5_model_dir, samples_dir, tmp_path_factory):
 EXPECTED_PATH = Path(__file__).with_name("data") / "cli_json_shapes.json"
 
 
-@pytest.mark.parametrize("command", ["ingest", "list", "search", "ask", "ask_figure", "themes", "draft"])
+@pytest.mark.parametrize("command", ["ingest", "list", "search", "ask", "ask_figure", "ask_refused", "ask_rejected",
+                                     "themes", "draft"])
 def test_cli_json_keeps_its_shape(outputs, command):
     expected = json.loads(EXPECTED_PATH.read_text(encoding="utf-8"))[command]
     assert shape(outputs[command]) == expected
@@ -78,6 +84,13 @@ def test_the_pinned_values_are_the_samples(outputs):
     """The shapes above were taken from real answers, not empty ones."""
     assert outputs["ask"]["mode"] == "extractive" and not outputs["ask"]["refused"] and outputs["ask"]["citations"]
     assert outputs["ask_figure"]["question"] == "全省的GDP增速是多少？"
+    refused = outputs["ask_refused"]  # nothing in the library: refused, with the nearest passages to read
+    assert refused["refused"] and refused["answer"] == REFUSAL and refused["nearest"]
+    assert refused["citations"] == [] and list(refused) == list(outputs["ask"])  # the same keys, in the same order
+    assert outputs["ask_rejected"] == {  # a question of punctuation only: no scope read, so no asked/misattributed
+        "question": "？？？", "standalone_question": "", "answer": REJECTION, "mode": "rejected", "refused": True,
+        "citations": [], "nearest": [], "unsupported_numbers": [],
+        "timings": {"retrieve_ms": 0.0, "evidence_ms": 0.0, "first_token_ms": None, "total_ms": 0.0}}
     assert len(outputs["themes"]["themes"]) >= 2 and outputs["draft"]["points"]
 
 

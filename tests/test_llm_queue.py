@@ -6,7 +6,7 @@ import threading
 import time
 
 from assistant.llm import GenerationSlots
-from assistant.qa import QAChain
+from assistant.answer.chain import QAChain
 
 from .fakes import ScriptedChatModel
 
@@ -98,13 +98,13 @@ def test_a_chat_waiting_for_the_model_is_told_its_place(sample_index, embeddings
     _until(lambda: llm.started)  # the first generates (held by the gate)…
     second = threading.Thread(target=ask, args=("second",))
     second.start()
-    _until(lambda: any(e["type"] == "queue" for e in events["second"]))
-    assert [e["ahead"] for e in events["second"] if e["type"] == "queue"] == [1]  # …the second is told its place
-    assert not any(e["type"] == "token" for e in events["second"])
+    _until(lambda: any(e.type == "queue" for e in events["second"]))
+    assert [e.ahead for e in events["second"] if e.type == "queue"] == [1]  # …the second is told its place
+    assert not any(e.type == "token" for e in events["second"])
     gate.set()
     first.join(60)
     second.join(60)
-    kinds = [e["type"] for e in events["second"]]
+    kinds = [e.type for e in events["second"]]
     assert kinds.index("queue") > kinds.index("evidence") and kinds.index("token") > kinds.index("queue")
-    assert "queue" not in [e["type"] for e in events["first"]]  # the first never waited
-    assert kinds[-1] == "final" and [e["type"] for e in events["first"]][-1] == "final"
+    assert "queue" not in [e.type for e in events["first"]]  # the first never waited
+    assert kinds[-1] == "final" and [e.type for e in events["first"]][-1] == "final"

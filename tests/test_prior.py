@@ -130,7 +130,7 @@ def test_prior_lifts_the_implied_report_without_excluding_the_other(mixed_librar
 
 @pytest.mark.e5
 def test_search_records_and_the_answer_chain_use_the_prior(mixed_library, settings_factory, tmp_path, e5_embeddings):
-    from assistant.qa import QAChain
+    from assistant.answer.chain import QAChain
     from assistant.search import search_records
     from assistant.settings import SearchSettings
 

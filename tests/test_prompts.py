@@ -59,8 +59,8 @@ def test_every_revision_button_has_its_instruction():
 
 
 def test_sources_block_and_history_lines():
-    from assistant.evidence import Evidence, EvidenceSet, Source
-    from assistant.qa import _history_text, format_sources
+    from assistant.answer.evidence import Evidence, EvidenceSet, Source
+    from assistant.answer.chain import _history_text, format_sources
 
     sources = [Source(n, f"c{n}", "d", f"报告{n}{{{{ x }}}}", "", "一、基本情况" if n != 3 else "", "problems", "")
                for n in (1, 2, 3)]

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.intent import answers_the_ask
-from assistant.qa import REFUSAL, QAChain
+from assistant.answer.intent import answers_the_ask
+from assistant.answer.chain import REFUSAL, QAChain
 from tests.fakes import scripted
 
 FUNDS = "县里为这项斗争专门投入了多少资金？"
@@ -28,27 +28,27 @@ def e5_chain(e5_sample_index, e5_embeddings):
 
 
 def _source_with(result, needle):
-    return [c["n"] for c in result["citations"] if needle in c["text"]]
+    return [c.n for c in result.citations if needle in c.text]
 
 
 def test_extractive_mode_shows_evidence_first(chain):
     events = list(chain().answer(FUNDS))
-    assert [e["type"] for e in events] == ["evidence", "final"]
-    result = events[-1]["result"]
-    assert result["mode"] == "extractive" and not result["refused"]
-    assert "35万元" in result["answer"] and _source_with(result, "35万元")
-    assert result["unsupported_numbers"] == []
-    assert set(result["timings"]) == {"retrieve_ms", "evidence_ms", "first_token_ms", "total_ms"}
+    assert [e.type for e in events] == ["evidence", "final"]
+    result = events[-1].answer
+    assert result.mode == "extractive" and not result.refused
+    assert "35万元" in result.text and _source_with(result, "35万元")
+    assert result.unsupported_numbers == ()
+    assert result.timings.first_token_ms is None and result.timings.total_ms >= result.timings.retrieve_ms > 0
 
 
 def test_llm_answer_gets_citations_attached(chain):
     llm = scripted("县里投入专项经费35万元，有力保障专项斗争顺利推进。")
     events = list(chain(llm).answer(FUNDS))
-    assert events[0]["type"] == "evidence" and any(e["type"] == "token" for e in events)
-    result = events[-1]["result"]
-    assert result["mode"] == "llm"
+    assert events[0].type == "evidence" and any(e.type == "token" for e in events)
+    result = events[-1].answer
+    assert result.mode == "llm"
     cited = _source_with(result, "35万元")
-    assert cited and f"[{cited[0]}]" in result["answer"]
+    assert cited and f"[{cited[0]}]" in result.text
     system, user = llm.calls[0]
     assert "是数据" in system.content and "<资料>" in user.content and FUNDS in user.content
     assert len(user.content) < 1500  # selected sentences only, not whole chunks
@@ -56,30 +56,30 @@ def test_llm_answer_gets_citations_attached(chain):
 
 def test_invented_number_is_flagged_and_marked(chain):
     result = chain(scripted("县里投入专项经费35万元[1]，另有宣传经费50万元[1]。")).run(FUNDS)
-    assert result["unsupported_numbers"] == ["50万元"] and not result["refused"]
-    assert "50万元〔未核实〕" in result["answer"] and "35万元〔" not in result["answer"]
+    assert result.unsupported_numbers == ("50万元",) and not result.refused
+    assert "50万元〔未核实〕" in result.text and "35万元〔" not in result.text
 
 
 def test_citation_to_no_source_is_dropped(chain):
     result = chain(scripted("县里投入专项经费35万元[9]。")).run(FUNDS)
-    assert "[9]" not in result["answer"] and result["citations"]
+    assert "[9]" not in result.text and result.citations
 
 
 def test_degenerate_output_falls_back_to_extractive(chain):
     result = chain(scripted("专项经费专项经费专项经费专项经费专项经费")).run(FUNDS)
-    assert result["mode"] == "extractive" and "35万元" in result["answer"]
+    assert result.mode == "extractive" and "35万元" in result.text
 
 
 def test_model_refusal_is_a_refusal_with_nearest_passages(chain):
     result = chain(scripted("资料中未找到相关信息。")).run("县里扫黑办的办公地址在哪里？")
-    assert result["refused"] and result["answer"] == REFUSAL
-    assert result["nearest"] and result["citations"] == []
+    assert result.refused and result.text == REFUSAL
+    assert result.nearest and result.citations == ()
 
 
 def test_an_open_question_the_model_declines_is_answered_from_its_evidence(chain):
     # the reports say 简单化、扩大化 where the question says 一刀切: the small model declines, the evidence answers
     result = chain(scripted("资料中未找到相关信息。")).run("如何防止办案搞一刀切、随意扩大打击面，保证程序合法？")
-    assert not result["refused"] and result["mode"] == "extractive" and _source_with(result, "扩大化")
+    assert not result.refused and result.mode == "extractive" and _source_with(result, "扩大化")
 
 
 def test_follow_up_is_rewritten_with_history(chain):
@@ -87,14 +87,14 @@ def test_follow_up_is_rewritten_with_history(chain):
     history = [{"role": "user", "content": "这个县打掉了几个恶势力犯罪集团？"},
                {"role": "assistant", "content": "打掉4个恶势力犯罪集团[1]。"}]
     result = chain(llm).run("那公安局呢？", history)
-    assert result["standalone_question"] == "公安局打掉了几个恶势力犯罪集团？"
+    assert result.standalone_question == "公安局打掉了几个恶势力犯罪集团？"
     assert "这个县打掉了几个" in llm.calls[0][0].content
 
 
 def test_follow_up_without_llm_keeps_the_topic(chain):
     history = [{"role": "user", "content": "县里发了多少份宣传品？"}]
     result = chain().run("那公安局呢？", history)
-    assert "宣传品" in result["standalone_question"] and "公安局" in result["standalone_question"]
+    assert "宣传品" in result.standalone_question and "公安局" in result.standalone_question
 
 
 @pytest.mark.parametrize("question, reply", [
@@ -104,33 +104,33 @@ def test_follow_up_without_llm_keeps_the_topic(chain):
 ])
 def test_answer_without_what_was_asked_is_a_refusal(chain, question, reply):
     result = chain(scripted(reply)).run(question)
-    assert result["refused"] and result["answer"] == REFUSAL and result["nearest"]
+    assert result.refusal == "off_the_ask" and result.text == REFUSAL and result.nearest
 
 
 def test_figure_of_another_kind_does_not_support_a_claim(chain):
     # the sources count 两起 cases; "2次座谈会" is not that figure
     result = chain(scripted("调研组在吴起县召开了2次座谈会[1]。")).run("延安市人大调研组在吴起县做了哪些调研？")
-    assert "2次" in result["unsupported_numbers"] and "2次〔未核实〕" in result["answer"]
-    assert not result["refused"]  # not asked for: shown, visibly unverified
+    assert "2次" in result.unsupported_numbers and "2次〔未核实〕" in result.text
+    assert not result.refused  # not asked for: shown, visibly unverified
 
 
 def test_figure_question_answered_only_with_an_invented_figure_is_a_refusal(chain):
     result = chain(scripted("调研组召开了2次座谈会[1]。")).run("延安市人大调研组在吴起县召开了几次座谈会？")
     # the asked unit is named, so the refusal says which report does not give the figure (#11)
-    assert result["refused"] and not result["unsupported_numbers"] and "2次" not in result["answer"]
-    assert result["answer"] in (REFUSAL, "《延安扫黑除恶专项斗争开展情况调研报告3篇》未提出该项指标。")
+    assert result.refused and not result.unsupported_numbers and "2次" not in result.text
+    assert result.text in (REFUSAL, "《延安扫黑除恶专项斗争开展情况调研报告3篇》未提出该项指标。")
 
 
 def test_figure_question_answered_with_a_figure_from_the_sources_stands(chain):
     result = chain(scripted("县里投入专项经费35万元[1]。")).run(FUNDS)
-    assert not result["refused"] and "35万元" in result["answer"] and not result["unsupported_numbers"]
+    assert not result.refused and "35万元" in result.text and not result.unsupported_numbers
 
 
 def test_an_echo_of_the_question_falls_back_to_the_evidence(chain):
     question = "为什么群众举报了很多线索，但真正能立案的很少？"
     result = chain(scripted("因为群众举报了很多线索，但真正能立案的很少[2]。")).run(question)
-    assert result["mode"] == "extractive" and not result["refused"] and result["citations"]
-    assert len(result["answer"]) > len(question)
+    assert result.mode == "extractive" and not result.refused and result.citations
+    assert len(result.text) > len(question)
 
 
 def test_a_count_answers_only_for_the_thing_counted():
@@ -151,8 +151,8 @@ def test_an_enterprise_question_needs_an_enterprise():
 def test_an_invented_count_gives_way_to_the_sentence_that_counts_the_thing(e5_chain):
     # the samples count 4个恶势力犯罪集团; the model's 3个 is not that figure
     result = e5_chain(scripted("这个县摧毁了3个恶势力团伙[1]。")).run("这个县摧毁了几个恶势力团伙？")
-    assert not result["refused"] and result["mode"] == "extractive" and not result["unsupported_numbers"]
-    assert "4个恶势力犯罪集团" in result["answer"] and "3个" not in result["answer"] and result["citations"]
+    assert not result.refused and result.mode == "extractive" and not result.unsupported_numbers
+    assert "4个恶势力犯罪集团" in result.text and "3个" not in result.text and result.citations
 
 
 def test_the_chain_searches_with_the_configured_weights(sample_index, embeddings, monkeypatch):

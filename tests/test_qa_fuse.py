@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import random
 
-from assistant.evidence import select_evidence
-from assistant.qa import _fuse
+from assistant.answer.evidence import select_evidence
+from assistant.answer.chain import _fuse
 from vectorstore.hybrid import Hit
 
 

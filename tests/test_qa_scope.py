@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.claims import ScopedGuard
-from assistant.evidence import Evidence, EvidenceSet, Source
-from assistant.qa import QAChain
+from assistant.answer.claims import ScopedGuard
+from assistant.answer.evidence import Evidence, EvidenceSet, Source
+from assistant.answer.results import Misattribution
+from assistant.answer.chain import QAChain
 from assistant.scope import Asked, ReportUnit, asked_scope, place_in
 from ingest.periods import Cue
 from tests.fakes import scripted
@@ -55,7 +56,7 @@ def chain(index, embeddings):
 
 def _docs(index, result) -> set[str]:
     names = {d: rec["name"] for d, rec in index.documents.items()}
-    return {names[c["doc_id"]] for c in result["citations"]}
+    return {names[c.doc_id] for c in result.citations}
 
 
 def test_places_come_from_title_issuer_or_file_name():
@@ -66,66 +67,66 @@ def test_places_come_from_title_issuer_or_file_name():
 
 def test_an_explicit_unit_restricts_and_the_answer_names_it(chain, index):
     result = chain().run("东江今年地区生产总值增长目标是多少？")
-    assert not result["refused"] and "5%左右" in result["answer"]
+    assert not result.refused and "5%左右" in result.text
     assert _docs(index, result) == {"2026_东江省_政府工作报告.txt"}
-    assert result["answer"].startswith(f"据{DJ}，")
+    assert result.text.startswith(f"据{DJ}，")
 
 
 def test_the_asked_period_is_taken_not_the_five_year_total(chain, index):
     result = chain().run("西岭去年城镇新增就业多少人？")
-    assert "149.4万人" in result["answer"] and "700万" not in result["answer"]
-    assert _docs(index, result) == {"2026_西岭省_政府工作报告.txt"} and result["answer"].startswith(f"据{XL}，")
+    assert "149.4万人" in result.text and "700万" not in result.text
+    assert _docs(index, result) == {"2026_西岭省_政府工作报告.txt"} and result.text.startswith(f"据{XL}，")
 
 
 def test_a_follow_up_asks_about_the_unit_it_names(chain, index):
     history = [{"role": "user", "content": "东江去年城镇新增就业多少人？"}]
     result = chain().run("那西岭呢？", history)
-    assert _docs(index, result) == {"2026_西岭省_政府工作报告.txt"} and "149.4万人" in result["answer"]
+    assert _docs(index, result) == {"2026_西岭省_政府工作报告.txt"} and "149.4万人" in result.text
 
 
 def test_an_absent_target_filled_with_another_figure_is_refused(chain):
     # 5%左右 is 东江's growth target, not a grain target
     result = chain(scripted("东江今年粮食产量目标是5%左右[1]。")).run("东江今年粮食产量目标是多少？")
-    assert result["refused"] and result["answer"] == f"{DJ}未提出该项指标。" and result["nearest"]
-    assert result["misattributed"][0]["verdict"] == "other_thing"
+    assert result.refusal == "absent" and result.text == f"{DJ}未提出该项指标。" and result.nearest
+    assert result.misattributed[0].verdict == "other_thing"
 
 
 def test_a_rate_is_not_answered_by_a_count(chain):
     # 60万人 stands in the asked unit's target sentence, but counts new jobs: a rate takes a percentage
     result = chain(scripted("城镇调查失业率的控制目标是60万人[1]。")).run("东江今年城镇调查失业率的控制目标是多少？")
-    assert "5.5%左右" in result["answer"] and "控制目标是60万人" not in result["answer"]
+    assert "5.5%左右" in result.text and "控制目标是60万人" not in result.text
 
 
 def test_last_years_result_is_not_this_years_target(chain):
     result = chain(scripted("西岭今年城镇调查失业率的控制目标为5.0%[1]。")).run("西岭今年城镇调查失业率的控制目标是多少？")
-    assert result["refused"] and result["answer"].startswith(f"{XL}未提出该项指标")
-    assert "5.0%" not in result["answer"] or "2025年的数据" in result["answer"]
+    assert result.refused and result.text.startswith(f"{XL}未提出该项指标")
+    assert "5.0%" not in result.text or "2025年的数据" in result.text
 
 
 def test_a_figure_of_the_asked_unit_and_period_stands(chain, index):
     result = chain(scripted("东江今年城镇新增就业目标为60万人[1]。")).run("东江今年城镇新增就业的目标是多少？")
-    assert not result["refused"] and "60万人" in result["answer"] and result["misattributed"] == []
-    assert result["answer"].startswith(f"据{DJ}，") and result["mode"] == "llm"
+    assert not result.refused and "60万人" in result.text and result.misattributed == ()
+    assert result.text.startswith(f"据{DJ}，") and result.mode == "llm"
 
 
 def test_the_model_reads_whose_report_each_source_is(chain):
     llm = scripted("城镇新增就业149.4万人[1]。")
     result = chain(llm).run("西岭去年城镇新增就业多少人？")
-    assert XL in llm.calls[0][-1].content and "149.4万人" in result["answer"]
+    assert XL in llm.calls[0][-1].content and "149.4万人" in result.text
 
 
 def test_a_decline_is_no_evidence_of_absence_where_the_asked_unit_gives_the_figure(chain, index):
     result = chain(scripted("资料中未找到相关信息。")).run("西岭去年城镇新增就业多少人？")
-    assert not result["refused"] and result["mode"] == "extractive" and "149.4万人" in result["answer"]
-    assert _docs(index, result) == {"2026_西岭省_政府工作报告.txt"} and "700万" not in result["answer"]
+    assert not result.refused and result.mode == "extractive" and "149.4万人" in result.text
+    assert _docs(index, result) == {"2026_西岭省_政府工作报告.txt"} and "700万" not in result.text
     result = chain(scripted("资料中未找到相关信息。")).run("东江今年粮食产量目标是多少？")
-    assert result["refused"] and result["answer"] == f"{DJ}未提出该项指标。"
+    assert result.refused and result.text == f"{DJ}未提出该项指标。"
 
 
 def test_a_target_given_for_last_years_result_gives_way_to_last_years_sentence(chain):
     # the question's own year is no figure of the sources: "5%左右" (the 2026 target) does not answer it
     result = chain(scripted("东江2025年地区生产总值增长5%左右[1]。")).run("东江2025年地区生产总值增长了多少？")
-    assert not result["refused"] and "5.4%" in result["answer"] and "5%左右" not in result["answer"]
+    assert not result.refused and "5.4%" in result.text and "5%左右" not in result.text
 
 
 def _guard(asked_unit: str) -> tuple[ScopedGuard, Asked]:
@@ -145,8 +146,7 @@ def test_another_units_figure_is_named_and_the_asked_units_sentence_answers():
     guard, asked = _guard("西岭去年城镇新增就业多少人？")
     assert [u.place for u in asked.units] == ["西岭省"] and asked.cue == Cue("last_year", (-1, -1), True)
     outcome = guard.review("城镇新增就业60万人[1]。", "西岭去年城镇新增就业多少人？", asks_figure=True)
-    assert outcome.misattributed == [{"figure": "60万人", "verdict": "other_unit",
-                                      "unit": "《2026年东江省人民政府工作报告》", "period": "2026"}]
+    assert outcome.misattributed == (Misattribution("60万人", "other_unit", "《2026年东江省人民政府工作报告》", "2026"),)
     assert outcome.action == "fallback" and outcome.answer == "城镇新增就业149.4万人。[2]"
 
 
@@ -159,7 +159,7 @@ def test_a_figure_outside_a_figure_question_is_marked_with_its_unit():
 @pytest.mark.slow
 def test_the_local_model_answers_the_asked_unit_and_period_and_refuses_the_absent(chain, index, local_llm):
     result = chain(local_llm).run("西岭去年城镇新增就业多少人？")
-    assert not result["refused"] and "149.4万" in result["answer"] and "700万" not in result["answer"], result
+    assert not result.refused and "149.4万" in result.text and "700万" not in result.text, result
     assert _docs(index, result) == {"2026_西岭省_政府工作报告.txt"}
     result = chain(local_llm).run("东江今年粮食产量目标是多少？")
-    assert result["refused"] and result["nearest"], result
+    assert result.refused and result.nearest, result

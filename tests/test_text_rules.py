@@ -101,7 +101,8 @@ def test_masks_blanks_and_fullwidth():
 
 
 def test_one_measure_word_list_for_guards_and_questions():
-    from assistant import guards, intent
+    from assistant import guards
+    from assistant.answer import intent
 
     assert guards.MEASURE == MEASURE_WORDS and len(set(MEASURE_WORDS)) == len(MEASURE_WORDS)
     assert all(c in MEASURE_WORDS for group in MEASURE_GROUPS for c in group)

@@ -14,6 +14,7 @@ from typing import Any
 
 from ingest.sections import ANY, MEASURES, POINT_SECTIONS, SEARCH_FILTERS, Section, choices
 
+from ..answer.results import EvidenceFound, Final, Queued, Token
 from ..export import search_to_csv, search_to_markdown
 from ..jobs import ImportJobs, JobBusy
 from ..library import Library, Outcome, gradio_temp_dir
@@ -132,31 +133,29 @@ class Handlers:
         section = SEARCH_FILTERS.get(SECTION_LABELS.get(section_label, "any"))
         streamed, evidence, tokens = "", None, 0
         for event in self.assistant.qa.answer(message, past, section=section, filters=self.report_filter(report)):
-            if event["type"] == "evidence":
-                evidence = event
-                history[-1]["content"] = render.evidence_markdown(event["sentences"])
-                highlight = [s["sentence"] for s in event["sentences"]]
-                yield history, render.sources_html(event["sources"], highlight), past
-            elif event["type"] == "queue":  # waiting for the model: the user's place, updated as it moves
-                history[-1]["content"] = (render.evidence_markdown(evidence["sentences"])
-                                          + f"\n\n**排队中：前面还有 {event['ahead']} 个请求**")
-                yield history, SKIP, past
-            elif event["type"] == "token":
-                streamed += event["text"]
-                tokens += 1
-                history[-1]["content"] = (render.evidence_markdown(evidence["sentences"]) + "\n\n**回答（生成中）**\n\n"
-                                          + render.escape_md(streamed))
-                yield history, SKIP, past
-            else:
-                result = event["result"]
-                self.speed.record_answer(result, tokens)
-                history[-1]["content"] = render.answer_markdown(result)
-                shown = result["citations"] or result["nearest"]
-                title = "可能相关" if result["refused"] else "来源"
-                n_map = {s["n"]: s for s in evidence["sources"]}
-                past += [{"role": "user", "content": message}, {"role": "assistant", "content": result["answer"]}]
-                yield history, render.sources_html([n_map[c["n"]] for c in shown],
-                                                   [s["sentence"] for s in evidence["sentences"]], title), past
+            match event:
+                case EvidenceFound():
+                    evidence = event
+                    history[-1]["content"] = render.evidence_markdown(event.sentences)
+                    highlight = [s.sentence for s in event.sentences]
+                    yield history, render.sources_html(event.sources, highlight), past
+                case Queued(ahead=ahead):  # waiting for the model: the user's place, updated as it moves
+                    history[-1]["content"] = (render.evidence_markdown(evidence.sentences)
+                                              + f"\n\n**排队中：前面还有 {ahead} 个请求**")
+                    yield history, SKIP, past
+                case Token(text=text):
+                    streamed += text
+                    tokens += 1
+                    history[-1]["content"] = (render.evidence_markdown(evidence.sentences)
+                                              + "\n\n**回答（生成中）**\n\n" + render.escape_md(streamed))
+                    yield history, SKIP, past
+                case Final(answer=result):
+                    self.speed.record_answer(result, tokens)
+                    history[-1]["content"] = render.answer_markdown(result)
+                    title = "可能相关" if result.refused else "来源"
+                    past += [{"role": "user", "content": message}, {"role": "assistant", "content": result.text}]
+                    yield history, render.sources_html(result.citations or result.nearest,
+                                                       [s.sentence for s in evidence.sentences], title), past
 
     # --- 起草 -------------------------------------------------------------------------------------------------
     def draft(self, section_label, unit, topic, length, facts, outline, style_label) -> Iterator[tuple]:

@@ -7,14 +7,20 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 from ingest.sections import POINT_SECTIONS, Section, name_of
+
+if TYPE_CHECKING:
+    from ..answer.evidence import Evidence, Source
+    from ..answer.results import Answer
 
 _CITE = re.compile(r"\[(\d{1,2})\]")
 
@@ -25,24 +31,24 @@ def escape_md(text: str) -> str:
     return re.sub(r"([\\`*_{}\[\]<>#|~!])", r"\\\1", text)
 
 
-def answer_markdown(result: dict) -> str:
+def answer_markdown(result: Answer) -> str:
     """The checked answer with [n] as superscript citations and unsupported figures highlighted."""
-    body = escape_md(result["answer"])
+    body = escape_md(result.text)
     body = re.sub(r"\\\[(\d{1,2})\\\]", r"<sup>[\1]</sup>", body)
     body = body.replace("〔未核实〕", " <mark title='未在来源中找到'>⚠未核实</mark>")
-    if result.get("mode") == "rejected":  # an empty or meaningless question: the request to ask one
+    if result.mode == "rejected":  # an empty or meaningless question: the request to ask one
         return body
-    if result.get("refused"):
-        body = "**资料中未找到答案。** " + (body if body != escape_md("资料中未找到相关信息。") else "")
-    if result.get("unsupported_numbers"):
-        body += "\n\n⚠ 以下数字未在来源中找到：" + "、".join(escape_md(n) for n in result["unsupported_numbers"])
+    if result.refused:  # the headline says it; only an answer that says whose figure it was adds to it
+        body = "**资料中未找到答案。** " + (body if result.refusal == "absent" else "")
+    if result.unsupported_numbers:
+        body += "\n\n⚠ 以下数字未在来源中找到：" + "、".join(escape_md(n) for n in result.unsupported_numbers)
     return body
 
 
-def evidence_markdown(sentences: list[dict]) -> str:
+def evidence_markdown(sentences: Sequence[Evidence]) -> str:
     if not sentences:
         return "（未检索到依据）"
-    return "**依据**\n\n" + "\n".join(f"- {escape_md(s['sentence'])}<sup>[{s['n']}]</sup>" for s in sentences)
+    return "**依据**\n\n" + "\n".join(f"- {escape_md(s.sentence)}<sup>[{s.n}]</sup>" for s in sentences)
 
 
 @lru_cache(maxsize=1)
@@ -67,9 +73,10 @@ def mark_phrases(text: str, phrases: list[str]) -> Markup:
     return Markup(pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", escaped))  # only escaped text is marked
 
 
-def sources_html(sources: list[dict], highlight: list[str] | None = None, title: str = "来源") -> str:
+def sources_html(sources: Sequence[Source], highlight: list[str] | None = None, title: str = "来源") -> str:
     """Numbered sources: report title · section path · passage with the cited sentences highlighted."""
-    shown = [{**s, "passage": mark_phrases(s["text"], highlight or [])} for s in sources]
+    shown = [{"n": s.n, "report_title": s.report_title, "section_path": s.section_path,
+              "passage": mark_phrases(s.text, highlight or [])} for s in sources]
     return render_template("sources.html", title=title, sources=shown)
 
 

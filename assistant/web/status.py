@@ -6,10 +6,15 @@ ingest, so an official who finds the app slow can see whether retrieval or gener
 from __future__ import annotations
 
 import threading
+from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..llm import describe_llm
 from .render import escape_md
+
+if TYPE_CHECKING:
+    from ..answer.results import Answer
 
 
 class SpeedLog:
@@ -19,14 +24,14 @@ class SpeedLog:
         self._lock = threading.Lock()
         self.answer: dict | None = None
 
-    def record_answer(self, result: dict, tokens: int) -> None:
-        t = dict(result.get("timings") or {})
-        first, total = t.get("first_token_ms"), t.get("total_ms")
+    def record_answer(self, result: Answer, tokens: int) -> None:
+        t = asdict(result.timings)
+        first, total = t["first_token_ms"], t["total_ms"]
         if tokens > 1 and first is not None and total and total > first:
             t["tokens"] = tokens
             t["tokens_per_s"] = round((tokens - 1) / ((total - first) / 1000), 1)
         with self._lock:
-            self.answer = {**t, "mode": result.get("mode")}
+            self.answer = {**t, "mode": result.mode}
 
 
 def rss_mib() -> float | None:

@@ -11,7 +11,7 @@ from functools import cache
 from .numerals import CN_FIGURE
 
 # Measure words after a count.  One list for reading figures (guards.extract_figures) and for what a question counts
-# (assistant/intent.py: "几位", "多少座"): the two lists disagreed, guards lacking 位 架 座 — which its own measure
+# (assistant/answer/intent.py: "几位", "多少座"): the two lists disagreed, guards lacking 位 架 座 — which its own measure
 # groups already held (名人位: 11名 and 11位 agree) — and intent lacking money, dates and most units.
 MEASURE_WORDS = "个人起件条份次名家项所元年月日天批轮场期处户宗套部台辆本张篇支队组届级倍位架座"
 # Measure words that count the same kind of thing: "11名" and "11人" agree, "2次座谈会" and "两起案件" do not.

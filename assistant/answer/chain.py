@@ -19,16 +19,17 @@ from vectorstore.hybrid import rrf_fuse
 
 from .claims import ScopedGuard
 from .evidence import EvidenceSet, select_evidence
-from .guards import (CITATION, char_bigrams, clean_citations, extract_figures, mark_unsupported, plain_text,
+from ..guards import (CITATION, char_bigrams, clean_citations, extract_figures, mark_unsupported, plain_text,
                      unsupported_figures)
 from .intent import (answers_the_ask, asks_for_figure, counting_sentences, implied_orgs, implied_sections,
                      is_open_question)
-from .llm import take_turn
-from .prior import library_reports, question_prior
-from .prompts import render
-from .scope import Asked, asked_scope, library_units, several_units
-from .question import QuestionRejected, cut, prepare_question
-from .settings import SearchSettings
+from ..llm import take_turn
+from ..prior import library_reports, question_prior
+from ..prompts import render
+from ..scope import Asked, asked_scope, library_units, several_units
+from ..question import QuestionRejected, cut, prepare_question
+from ..settings import SearchSettings
+from .results import Answer, AnswerEvent, AskedScope, EvidenceFound, Final, Queued, Refusal, Timings, Token
 
 REFUSAL = "资料中未找到相关信息。"
 _REFUSAL_WORDS = re.compile(r"资料中未找到|资料中没有|未提及|没有提到|无法回答|无法从资料|资料未")
@@ -269,9 +270,10 @@ class QAChain:
 
     # --- the chain -----------------------------------------------------------------------------------------
     def answer(self, question: str, history: list[dict] | None = None, section: str | None = None,
-               filters: dict | None = None) -> Iterator[dict]:
-        """Events: ``evidence`` (at once), ``queue`` (``ahead``: requests before this one while it waits for the
-        model; only when it has to wait), ``token`` (streamed), ``final`` (the checked result)."""
+               filters: dict | None = None) -> Iterator[AnswerEvent]:
+        """Events (:mod:`.results`): :class:`EvidenceFound` (at once), :class:`Queued` (requests before this one
+        while it waits for the model; only when it has to wait), :class:`Token` (streamed), :class:`Final` (the
+        checked answer)."""
         t0 = time.perf_counter()
         try:
             question = prepare_question(question, self.search.max_query_chars)
@@ -290,24 +292,24 @@ class QAChain:
         guard = ScopedGuard(evidence, asked, units)
         asks_figure = asks_for_figure(standalone)
         weak = evidence.strength < self.config.min_strength
-        yield {"type": "evidence", "standalone_question": standalone, "weak": weak,
-               "sentences": [vars(e) for e in evidence.sentences], "sources": [vars(s) for s in evidence.sources]}
+        yield EvidenceFound(standalone, weak, tuple(evidence.sentences), tuple(evidence.sources))
 
         first_token = None
-        mode, refused = "extractive", weak
+        mode = "extractive"
+        refusal: Refusal | None = "weak" if weak else None
         answer = REFUSAL if weak else extractive_answer(evidence)
-        if self.llm is not None and not refused:
+        if self.llm is not None and not refusal:
             parts = []
             names = {s.n: guard.unit_of(s).name for s in evidence.sources if guard.unit_of(s)} \
                 if several_units(units) else None
             with take_turn(self.llm_lock) as turn:  # one generation at a time locally: the user sees their place
                 for ahead in turn.wait():
-                    yield {"type": "queue", "ahead": ahead}
+                    yield Queued(ahead)
                 for piece in self._stream(evidence, standalone, names):
                     if first_token is None:
                         first_token = time.perf_counter()
                     parts.append(piece)
-                    yield {"type": "token", "text": piece}
+                    yield Token(piece)
             generated = plain_text("".join(parts)).strip()
             if _REFUSAL_WORDS.search(generated) and len(CITATION.sub("", generated)) < 40:
                 # a small model declines when the sources do not repeat the question's words (西岭 for 《政府工作报告》,
@@ -320,7 +322,7 @@ class QAChain:
                 if scoped:
                     answer = scoped
                 elif not is_open_question(standalone):
-                    answer, refused, mode = REFUSAL, True, "llm"
+                    answer, mode, refusal = REFUSAL, "llm", "declined"
             elif is_degenerate(generated, evidence):
                 pass  # the extractive answer stands
             elif not answers_the_ask(standalone, CITATION.sub("", generated), [s.text for s in evidence.sources]):
@@ -335,67 +337,56 @@ class QAChain:
                 elif scoped:  # the asked unit's figure of the asked period, as without a model
                     answer = scoped
                 else:
-                    answer, refused, mode = REFUSAL, True, "llm"
+                    answer, mode, refusal = REFUSAL, "llm", "off_the_ask"
             elif restates_question(standalone, generated):
                 pass  # an echo of the question: the evidence answers better
             else:
                 answer, mode = attach_citations(generated, evidence), "llm"
-        misattributed: list[dict] = []
-        if not refused and mode == "llm":
+        misattributed = ()
+        if not refusal and mode == "llm":
             # the claim, not just the number: the asked unit's figure, of the asked period, counting the asked thing
             outcome = guard.review(answer, standalone, asks_figure)
             misattributed = outcome.misattributed
             if outcome.action == "fallback":
                 answer, mode = outcome.answer, "extractive"
             elif outcome.action == "absent":
-                answer, refused = outcome.answer, True
+                answer, refusal = outcome.answer, "absent"
             else:
                 answer = outcome.answer
-        elif not refused and asks_figure and (asked.units or asked.cue) \
+        elif not refusal and asks_figure and (asked.units or asked.cue) \
                 and not guard.answering_sentences(standalone):
             # an explicit question ("上海今年…目标") whose unit and period give no figure of the thing asked
-            answer, refused = guard.absent_text(), True
-        if refused and answer == REFUSAL and asked.units and asks_figure:
-            answer = guard.absent_text()
-        answer, unsupported = check_numbers(answer, evidence) if not refused else (answer, [])
-        cited = {int(n) for n in CITATION.findall(answer)} if not refused else set()
-        if not refused and cited and several_units(units):
+            answer, refusal = guard.absent_text(), "absent"
+        if refusal and refusal != "absent" and asked.units and asks_figure:
+            answer, refusal = guard.absent_text(), "absent"
+        answer, unsupported = check_numbers(answer, evidence) if not refusal else (answer, [])
+        cited = {int(n) for n in CITATION.findall(answer)} if not refusal else set()
+        if not refusal and cited and several_units(units):
             names = list(dict.fromkeys(guard.unit_of(s).name if guard.unit_of(s) else f"《{s.report_title}》"
                                        for s in evidence.sources if s.n in cited))
             answer = f"据{'、'.join(names[:3])}，{answer}"
         t_end = time.perf_counter()
-        result = {
-            "question": question, "standalone_question": standalone, "answer": answer, "mode": mode,
-            "refused": refused,
-            "citations": [{"n": s.n, "chunk_id": s.chunk_id, "doc_id": s.doc_id, "report_title": s.report_title,
-                           "section_path": s.section_path, "text": s.text}
-                          for s in evidence.sources if s.n in cited],
-            "nearest": [{"n": s.n, "chunk_id": s.chunk_id, "report_title": s.report_title,
-                         "section_path": s.section_path, "text": s.text} for s in evidence.sources[:3]]
-            if refused else [],
-            "unsupported_numbers": unsupported,
-            "misattributed": misattributed,
-            "asked": {"units": [u.name for u in asked.units], "period": asked.cue.scope if asked.cue else ""},
-            "timings": {"retrieve_ms": round((t_retrieve - t0) * 1000, 1),
-                        "evidence_ms": round((t_evidence - t_retrieve) * 1000, 1),
-                        "first_token_ms": round((first_token - t0) * 1000, 1) if first_token else None,
-                        "total_ms": round((t_end - t0) * 1000, 1)},
-        }
-        yield {"type": "final", "result": result}
+        yield Final(Answer(
+            question, standalone, answer, mode,
+            Timings(round((t_retrieve - t0) * 1000, 1), round((t_evidence - t_retrieve) * 1000, 1),
+                    round((first_token - t0) * 1000, 1) if first_token else None, round((t_end - t0) * 1000, 1)),
+            refusal,
+            citations=tuple(s for s in evidence.sources if s.n in cited),
+            nearest=tuple(evidence.sources[:3]) if refusal else (),
+            unsupported_numbers=tuple(unsupported), misattributed=misattributed,
+            asked=AskedScope(tuple(u.name for u in asked.units), asked.cue.scope if asked.cue else "")))
 
-    def run(self, question: str, history: list[dict] | None = None, **kwargs) -> dict:
-        """Consume the events and return the final result (CLI ``--json``, benchmarks, tests)."""
+    def run(self, question: str, history: list[dict] | None = None, **kwargs) -> Answer | None:
+        """Consume the events and return the final answer (CLI ``--json``, benchmarks, tests)."""
         final = None
         for event in self.answer(question, history, **kwargs):
-            if event["type"] == "final":
-                final = event["result"]
+            if isinstance(event, Final):
+                final = event.answer
         return final
 
 
-def _rejected(question, reason: str) -> Iterator[dict]:
+def _rejected(question, reason: str) -> Iterator[AnswerEvent]:
     """The events of a question refused before retrieval (empty or meaningless): no evidence, a polite answer."""
-    yield {"type": "evidence", "standalone_question": "", "weak": True, "sentences": [], "sources": []}
-    yield {"type": "final", "result": {
-        "question": str(question or ""), "standalone_question": "", "answer": reason, "mode": "rejected",
-        "refused": True, "citations": [], "nearest": [], "unsupported_numbers": [],
-        "timings": {"retrieve_ms": 0.0, "evidence_ms": 0.0, "first_token_ms": None, "total_ms": 0.0}}}
+    yield EvidenceFound("", True, (), ())
+    yield Final(Answer(str(question or ""), "", reason, "rejected", Timings(0.0, 0.0, None, 0.0), "rejected",
+                       asked=None))

@@ -12,7 +12,7 @@ from ingest.text.figures import MASK_CHARS, MEASURE_WORDS
 from ingest.text.sentences import split_sentences
 from ingest.text.tokens import quiet_jieba
 
-from .guards import char_bigrams, extract_figures, same_kind, supported_figures
+from ..guards import char_bigrams, extract_figures, same_kind, supported_figures
 
 _PLANS = re.compile(r"下一步|下步|打算|建议|今后|将要|计划|准备怎么|要重点")
 _PROBLEMS = re.compile(r"问题|不足|短板|困难|差距|薄弱|为什么|原因")

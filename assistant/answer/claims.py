@@ -24,9 +24,10 @@ from typing import Literal
 from ingest.clean import split_sentences
 
 from .evidence import Evidence, EvidenceSet, Source
-from .guards import (CITATION, FigureCheck, SourceSentence, check_figures, figure_clauses, extract_figures, same_thing,
+from .results import Misattribution
+from ..guards import (CITATION, FigureCheck, SourceSentence, check_figures, figure_clauses, extract_figures, same_thing,
                      thing_bigrams)
-from .scope import Asked, ReportUnit, place_aliases
+from ..scope import Asked, ReportUnit, place_aliases
 
 _DATES = ("年", "月", "日")
 # Words of a question that say nothing about the thing counted.
@@ -46,11 +47,11 @@ class ClaimOutcome:
     checks: list[FigureCheck] = field(default_factory=list)
 
     @property
-    def misattributed(self) -> list[dict]:
-        """Figures of another unit, period or thing, with where they do stand (for the result and the bench)."""
-        return [{"figure": c.figure.surface, "verdict": c.verdict,
-                 "unit": c.sentence.unit if c.sentence else "", "period": c.sentence.period if c.sentence else ""}
-                for c in self.checks if c.verdict in ("other_unit", "other_period", "other_thing")]
+    def misattributed(self) -> tuple[Misattribution, ...]:
+        """Figures of another unit, period or thing, with where they do stand (for the answer and the bench)."""
+        return tuple(Misattribution(c.figure.surface, c.verdict, c.sentence.unit if c.sentence else "",
+                                    c.sentence.period if c.sentence else "")
+                     for c in self.checks if c.verdict in ("other_unit", "other_period", "other_thing"))
 
 
 class ScopedGuard:

@@ -14,7 +14,7 @@ from ingest.text.sentences import split_sentences
 from ingest.text.tokens import tokenize
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class Source:
     n: int
     chunk_id: str
@@ -30,7 +30,7 @@ class Source:
     periods: tuple[str, ...] = ()  # the period of each sentence of ``text`` (ingest/periods.py)
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class Evidence:
     n: int  # source number, 1-based, as cited [n]
     sentence: str
