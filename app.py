@@ -11,7 +11,7 @@ import inspect
 import os
 import sys
 
-from assistant.draft import REVISIONS
+from assistant.draft.chain import REVISIONS
 from assistant.exposure import ExposureError, check_exposure, parse_auth  # noqa: F401 (parse_auth: app's API)
 from assistant.jobs import ImportJobs
 from assistant.library import Library, gradio_temp_dir

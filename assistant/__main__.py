@@ -145,7 +145,7 @@ def _lines(path: str | None) -> list[str]:
 
 
 def cmd_draft(args) -> int:
-    from .draft import DraftRequest, draft_to_docx
+    from .draft.chain import DraftRequest, draft_to_docx
     from .service import build_assistant
     from .settings import load_settings
 
@@ -190,7 +190,7 @@ def cmd_draft(args) -> int:
 
 def cmd_draft_report(args) -> int:
     """A whole 工作汇报, streamed part by part, then 审校 on it."""
-    from .report_draft import ReportDrafter, ReportRequest, report_to_docx
+    from .draft.report import ReportDrafter, ReportRequest, report_to_docx
     from .service import build_assistant
     from .settings import load_settings
 

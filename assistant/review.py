@@ -298,7 +298,7 @@ class Reviewer:
     def same_unit(unit: str, org: str, title: str = "") -> bool:
         """Whether a library report is the writing unit's own: the same name, or the same kind of body at the same
         level (某县公安局 and x县公安局: masked copies name no place)."""
-        from .draft_text import unit_level
+        from .draft.text import unit_level
 
         unit, org = unit.strip(), org.strip()
         if not unit or not org:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from .settings import Settings
 
 if TYPE_CHECKING:
-    from .draft import DraftChain
+    from .draft.chain import DraftChain
     from .library import Library
     from .answer.chain import QAChain
     from .review import Reviewer
@@ -72,7 +72,7 @@ def build_reviewer(settings: Settings, index, themes=None) -> Reviewer:
 def assemble(settings: Settings, index, embeddings, llm, qa_class=None) -> Assistant:
     """The chains over parts already made (``build_assistant`` makes them from settings; tests pass a scripted LLM):
     one generation lock for chats and drafts alike (one at a time locally, ``llm.parallel`` on a server)."""
-    from .draft import DraftChain
+    from .draft.chain import DraftChain
     from .llm import generation_slots
     from .answer.chain import QAChain
 

@@ -62,7 +62,7 @@ def main(argv=None) -> int:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
 
-    from assistant.draft import DraftRequest
+    from assistant.draft.chain import DraftRequest
 
     tasks = load_tasks(args.tasks)
     rows, drafts = [], []

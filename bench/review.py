@@ -226,7 +226,7 @@ def _library(docs: str, llm: str, db: str | None):
 
 
 def run(docs: str, llm: str, db: str | None = None) -> dict:
-    from assistant.report_draft import ReportDrafter, ReportRequest
+    from assistant.draft.report import ReportDrafter, ReportRequest
 
     with _library(docs, llm, db) as assistant:
         reviewer = assistant.reviewer

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.draft import DraftChain
+from assistant.draft.chain import DraftChain
 from assistant.web.draft_view import (DraftStream, export_docx, make_request, notes_markdown, references_html,
                                   target_index, targets, with_edits)
 from tests.fakes import scripted

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.draft import DraftChain, DraftConfig, DraftRequest, draft_to_docx
-from assistant.draft_text import clean_body, self_name, to_own_level, unit_level
+from assistant.draft.chain import DraftChain, DraftConfig, DraftRequest, draft_to_docx
+from assistant.draft.text import clean_body, self_name, to_own_level, unit_level
 from assistant.guards import longest_copy, unsupported_figures
 from assistant.names import NameGuard, family_of, place_names
 from tests.cli import run_cli
@@ -183,7 +183,7 @@ def test_draft_cli_contract(sample_index, tmp_path):
 
 
 def test_themes_are_built_once_per_library_state(sample_index, embeddings, monkeypatch):
-    import assistant.draft as draft_module
+    import assistant.draft.chain as draft_module
 
     calls = []
     real = draft_module.build_themes

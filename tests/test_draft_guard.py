@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.draft import DraftChain, DraftRequest
-from assistant.draft_guard import DraftFigureGuard, drafting_year, own_reports
+from assistant.draft.chain import DraftChain, DraftRequest
+from assistant.draft.guard import DraftFigureGuard, drafting_year, own_reports
 from assistant.web.draft_view import notes_markdown
-from assistant.report_draft import ReportDrafter, ReportRequest
+from assistant.draft.report import ReportDrafter, ReportRequest
 from assistant.scope import library_units
 from tests.fakes import scripted
 

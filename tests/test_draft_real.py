@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.draft import DraftChain, DraftRequest
+from assistant.draft.chain import DraftChain, DraftRequest
 from assistant.guards import longest_copy, unsupported_figures
 
 pytestmark = [pytest.mark.slow, pytest.mark.e5]  # the product as it runs: the real LLM over the real embedder

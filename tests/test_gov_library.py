@@ -76,7 +76,7 @@ def test_themes_of_problems_span_the_reports(gov_index):
 
 @pytest.mark.e5
 def test_problems_draft_for_a_province_names_the_recurring_problems(e5_gov_index, e5_embeddings):
-    from assistant.draft import DraftChain, DraftRequest
+    from assistant.draft.chain import DraftChain, DraftRequest
 
     result = DraftChain(e5_gov_index, e5_embeddings, None).run(DraftRequest("problems", "某省人民政府", length=400))
     assert result["mode"] == "outline" and result["points"]

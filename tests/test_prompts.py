@@ -47,7 +47,7 @@ def test_the_section_chooses_what_a_point_explains():
 
 
 def test_every_revision_button_has_its_instruction():
-    from assistant.draft import REVISIONS
+    from assistant.draft.chain import REVISIONS
 
     first = {action: render("draft_revise", action=action, chars=80, text="正文").splitlines()[0] for action in REVISIONS}
     assert first == {"扩写": "请修改下面这段公文正文：扩写到约80字，补充具体做法，意思不变。",

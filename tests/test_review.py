@@ -243,8 +243,8 @@ def test_review_cli_json_contract_and_exit_codes(sample_index, county, tmp_path)
 # ------------------------------------------------------------------------------------------- whole report
 
 def test_whole_report_drafting_places_facts_and_reviews_itself(sample_index, embeddings, tmp_path):
-    from assistant.draft import DraftChain
-    from assistant.report_draft import ReportDrafter, ReportRequest, report_to_docx
+    from assistant.draft.chain import DraftChain
+    from assistant.draft.report import ReportDrafter, ReportRequest, report_to_docx
 
     facts = ["召开县委常委会专题研究扫黑除恶工作3次", "部分乡镇线索摸排不够深入", "下一步将开展行业乱象专项整治"]
     replies = ["我县坚持高位推动，各乡镇累计开展培训500人次，形成了齐抓共管的工作格局。",
@@ -280,8 +280,8 @@ def test_whole_report_drafting_places_facts_and_reviews_itself(sample_index, emb
 
 
 def test_whole_report_follows_the_users_outline(sample_index, embeddings):
-    from assistant.draft import DraftChain
-    from assistant.report_draft import ReportDrafter, ReportRequest
+    from assistant.draft.chain import DraftChain
+    from assistant.draft.report import ReportDrafter, ReportRequest
 
     outline = ["一、主要做法", "加强组织领导", "二、下步打算", "深化线索摸排"]
     report = ReportDrafter(DraftChain(sample_index, embeddings, None)).run(

@@ -49,7 +49,8 @@ def test_search_filters_measures_are_progress_and_plans():
 
 
 def test_the_app_and_chains_use_the_one_vocabulary():
-    from assistant import report_draft, search
+    from assistant import search
+    from assistant.draft import report as report_draft
     from assistant.web import draft_view
 
     assert report_draft.parts_of_outline([]) == [("progress", "工作进展及成效", []), ("problems", "存在的问题", []),

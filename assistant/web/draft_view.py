@@ -12,7 +12,8 @@ from pathlib import Path
 
 from ingest.sections import POINT_SECTIONS, Section, choices
 
-from ..draft import DraftRequest, draft_to_docx, marker
+from ..draft.chain import DraftRequest, draft_to_docx
+from ..draft.text import marker
 from ..guards import placeholders_in
 from .render import escape_md, render_template
 

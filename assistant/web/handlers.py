@@ -177,7 +177,7 @@ class Handlers:
 
     def draft_report(self, unit, topic, length, facts, outline, style_label) -> Iterator[tuple]:
         """A whole 工作汇报: every part's headings at once, points streaming part by part, then 审校 on the result."""
-        from ..report_draft import ReportDrafter, ReportRequest
+        from ..draft.report import ReportDrafter, ReportRequest
 
         try:
             request = ReportRequest(unit or "", topic or "", max(600, int(length)), _lines(facts), _lines(outline),

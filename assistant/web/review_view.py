@@ -60,7 +60,7 @@ class ReportStream:
         self.result: dict | None = None
 
     def apply(self, event: dict) -> str:
-        from ..draft import marker
+        from ..draft.text import marker
 
         kind = event["type"]
         if kind == "report_plan":

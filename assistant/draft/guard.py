@@ -29,10 +29,10 @@ from ingest.clean import split_sentences
 from ingest.periods import chunk_sentence_periods, period_of
 from ingest.text.figures import DATE_MEASURES
 
-from .guards import (FigureCheck, SourceSentence, check_figures, clause_around, extract_figures, same_kind,
+from ..guards import (FigureCheck, SourceSentence, check_figures, clause_around, extract_figures, same_kind,
                      to_placeholders)
-from .names import family_of
-from .scope import ReportUnit, library_units, periods_agree, place_in
+from ..names import family_of
+from ..scope import ReportUnit, library_units, periods_agree, place_in
 
 USER_FACTS = "用户提供的情况"
 _REASONS = {

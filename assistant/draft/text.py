@@ -10,7 +10,7 @@ from ingest.text.numerals import CN_NUM as ORDINALS
 from ingest.text.numerals import cn_numeral
 from ingest.text.sentences import sentence_pieces
 
-from .guards import extract_figures
+from ..guards import extract_figures
 
 
 def marker(style: str, i: int) -> str:
@@ -28,7 +28,7 @@ def self_name(unit: str) -> str:
 
 def unit_level(unit: str) -> str | None:
     """The level of government a unit stands at (某县市场监督管理局 → 县, 某市公安局 → 市), None when it names none."""
-    from .names import BODY_FAMILIES
+    from ..names import BODY_FAMILIES
 
     rest = unit
     for word in sorted((w for ws in BODY_FAMILIES.values() for w in ws), key=len, reverse=True):

@@ -22,14 +22,13 @@ from ingest.text.lexicons import words as lexicon_words
 from ingest.text.sentences import sentence_pieces
 from ingest.text.tokens import quiet_jieba
 
-from .draft_text import (clauses_within, clean_body, marker, reference_clauses, self_name, strip_end,
-                         to_own_level)
-from .draft_guard import DraftFigureGuard, drafting_year
-from .guards import longest_copy, placeholders_in, to_placeholders, unsupported_figures
-from .names import NameGuard, family_of
-from .prompts import render
-from .settings import ReviewSettings
-from .themes import build_themes
+from ..guards import longest_copy, placeholders_in, to_placeholders, unsupported_figures
+from ..names import NameGuard, family_of
+from ..prompts import render
+from ..settings import ReviewSettings
+from ..themes import build_themes
+from .guard import DraftFigureGuard, drafting_year
+from .text import clauses_within, clean_body, marker, reference_clauses, self_name, strip_end, to_own_level
 
 REVISIONS = ("扩写", "压缩", "更正式", "换个说法")  # their instructions: prompts/draft_revise.txt
 STYLES = ("yishi", "numbered")
@@ -248,7 +247,7 @@ class DraftChain:
         return [SystemMessage(system), HumanMessage(user)]
 
     def figure_guard(self, request: DraftRequest) -> DraftFigureGuard:
-        """The figure guard of a request: its unit, the year it speaks of, its facts (assistant/draft_guard.py)."""
+        """The figure guard of a request: its unit, the year it speaks of, its facts (assistant/draft/guard.py)."""
         return DraftFigureGuard(self.index, request.unit, drafting_year(request.topic, request.facts), request.facts)
 
     def check(self, body: str, facts: list[str], guard: NameGuard, references: list[str],
@@ -392,7 +391,7 @@ class DraftChain:
 
 def draft_to_docx(result: dict, path: str | Path) -> Path:
     """The draft as a Word file in 公文 form (see :mod:`assistant.docx_export`), placeholders highlighted."""
-    from .docx_export import write_docx
+    from ..docx_export import write_docx
 
     paragraphs = [line for line in result["text"].split("\n")[1:] if line.strip()]
     return write_docx(path, result["title"], [{"heading": result["section_heading"], "paragraphs": paragraphs}],

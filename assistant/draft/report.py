@@ -1,7 +1,7 @@
 """A whole 工作汇报 in one go: title, a short opening, 一、工作进展及成效 / 二、存在的问题 / 三、下步工作打算 (or the
 user's outline), then 审校 on the result.
 
-Each part is drafted by the section chain (:class:`assistant.draft.DraftChain`), so every guard of section drafting
+Each part is drafted by the section chain (:class:`assistant.draft.chain.DraftChain`), so every guard of section drafting
 holds: figures the user did not give become placeholders, other units' names are dropped, copies are rewritten,
 every fact is kept.  What this module adds is the report around the parts: which part each of the user's facts
 belongs to, the order and numbering of the parts, the opening, and the review of the assembled text — the same
@@ -20,8 +20,8 @@ from ingest.sections import ARC, Section
 from ingest.structure import heading_level, lead_of, section_type_of
 from ingest.text.numerals import CN_NUM, cn_numeral
 
-from .draft import DraftChain, DraftRequest
-from .guards import placeholders_in, unsupported_figures
+from ..guards import placeholders_in, unsupported_figures
+from .chain import DraftChain, DraftRequest
 
 PARTS = ARC  # the genre's order
 SHARE = {"progress": 0.45, "problems": 0.25, "plans": 0.3}  # of the requested length
@@ -190,7 +190,7 @@ def _ms(t: float | None, t0: float) -> float | None:
 
 def report_to_docx(result: dict, path: str | Path) -> Path:
     """The whole report as one Word file in 公文 form (:mod:`assistant.docx_export`), placeholders highlighted."""
-    from .docx_export import write_docx
+    from ..docx_export import write_docx
 
     sections = [{"heading": "", "paragraphs": [result["opening"]]}]
     sections += [{"heading": p["section_heading"], "paragraphs": [q["text"] for q in p["points"]]}
