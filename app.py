@@ -17,10 +17,9 @@ from assistant.jobs import ImportJobs
 from assistant.library import Library, gradio_temp_dir
 from assistant.service import Assistant, build_assistant
 from assistant.settings import Settings, load_settings
-from assistant.web.draft_view import SECTION_CHOICES, STYLE_CHOICES, TARGET_ALL
+from assistant.web.draft_view import SECTION_OPTIONS, STYLE_OPTIONS, TARGET_ALL, targets
 from assistant.web.handlers import SEARCH_SECTIONS, SECTION_LABELS, SKIP, THEME_SECTIONS, Choices, Handlers, UserError
 from assistant.web.library_view import OUTCOME_HEADERS, REPORT_HEADERS, job_line
-from assistant.web.review_view import REPORT_LABEL
 from ingest.sections import Section
 
 CSS = "mark{background:#ffe58f;padding:0 1px} .src,.hit{border-bottom:1px solid #eee;margin-bottom:6px}"
@@ -102,11 +101,11 @@ def build_app(settings: Settings, assistant: Assistant | None = None, library: L
         with gr.Tab("起草"):
             with gr.Row():
                 with gr.Column(scale=2):
-                    d_section = gr.Radio([*SECTION_CHOICES, REPORT_LABEL], value=Section.PROBLEMS.heading, label="章节")
+                    d_section = gr.Radio(SECTION_OPTIONS, value=Section.PROBLEMS.value, label="章节")
                     d_unit = gr.Textbox(label="单位", placeholder="例如：某县市场监督管理局", elem_id="draft-unit")
                     d_topic = gr.Textbox(label="主题", placeholder="例如：常态化扫黑除恶", elem_id="draft-topic")
                     d_length = gr.Slider(100, 2000, value=400, step=50, label="篇幅（字）")
-                    d_style = gr.Radio(list(STYLE_CHOICES), value="一是…二是…", label="层次")
+                    d_style = gr.Radio(STYLE_OPTIONS, value="yishi", label="层次")
                     d_facts = gr.Textbox(label="本单位事实（一行一条）", lines=4, elem_id="draft-facts",
                                          placeholder="召开专题会议3次\n发放宣传资料1.2万份")
                     d_outline = gr.Textbox(label="提纲（可选，一行一条）", lines=3, elem_id="draft-outline")
@@ -115,8 +114,8 @@ def build_app(settings: Settings, assistant: Assistant | None = None, library: L
                     d_text = gr.Textbox(label="初稿（可直接修改）", lines=14, interactive=True, elem_id="draft-text")
                     d_state = gr.State(None)
                     with gr.Row():
-                        d_target = gr.Dropdown([TARGET_ALL], value=TARGET_ALL, label="修改范围", scale=2)
-                        d_revise = [gr.Button(action, size="sm", min_width=60) for action in REVISIONS]
+                        d_target = gr.Dropdown(targets(None), value=TARGET_ALL, label="修改范围", scale=2)
+                        d_revise = [gr.Button(label, size="sm", min_width=60) for label in REVISIONS.values()]
                     with gr.Row():
                         d_export = gr.Button("导出 Word", elem_id="draft-export")
                         d_file = gr.File(label="Word 文件", interactive=False, elem_id="draft-file")
@@ -153,7 +152,7 @@ def build_app(settings: Settings, assistant: Assistant | None = None, library: L
                 k = gr.Slider(1, 20, value=8, step=1, label="条数")
             with gr.Row():
                 search_button = gr.Button("检索", variant="primary")
-                theme_section = gr.Radio(list(THEME_SECTIONS), value="问题", label="共性主题：章节")
+                theme_section = gr.Radio(THEME_SECTIONS, value=Section.PROBLEMS.value, label="共性主题：章节")
                 themes_button = gr.Button("这些问题在几份报告中反复出现")
             with gr.Row():
                 with gr.Column(scale=3):

@@ -146,6 +146,7 @@ def _lines(path: str | None) -> list[str]:
 
 def cmd_draft(args) -> int:
     from .draft.chain import DraftRequest, draft_to_docx
+    from .draft.results import FinalEvent, PlanEvent, PointEvent, TokenEvent
     from .service import build_assistant
     from .settings import load_settings
 
@@ -156,33 +157,34 @@ def cmd_draft(args) -> int:
     assistant = build_assistant(load_settings(args.db), args.llm)
     result = None
     for event in assistant.drafter.draft(request):
-        if event["type"] == "final":
-            result = event["result"]
-        elif args.json:
-            continue
-        elif event["type"] == "plan":
-            mode = "提纲模式（未启用大模型）" if event["mode"] == "outline" else "逐条起草"
-            print(f"【{mode}】要点：" + "；".join(event["headings"]), flush=True)
-        elif event["type"] == "token":
-            print(event["text"], end="", flush=True)
-        elif event["type"] == "point" and assistant.drafter.llm is not None:
-            print(flush=True)
+        match event:
+            case FinalEvent():
+                result = event.result
+            case _ if args.json:
+                continue
+            case PlanEvent():
+                mode = "提纲模式（未启用大模型）" if event.mode == "outline" else "逐条起草"
+                print(f"【{mode}】要点：" + "；".join(event.headings), flush=True)
+            case TokenEvent():
+                print(event.text, end="", flush=True)
+            case PointEvent() if assistant.drafter.llm is not None:
+                print(flush=True)
     if args.docx:
         draft_to_docx(result, args.docx)
     if args.json:
-        print(json.dumps(result, ensure_ascii=False))
+        print(json.dumps(result.to_dict(), ensure_ascii=False))
         return 0
-    print(f"\n【{result['title']}】\n{result['text']}")
-    if result["placeholders"]:
-        print("\n【待补充】" + "、".join(result["placeholders"]))
-    for r in result.get("removed_figures", []):
-        print(f"已换成待补充：{r['figure']}（{r['reason']}）")
-    if result["leaked_names"]:
-        print("已删去含其他单位名称的句子：" + "、".join(result["leaked_names"]))
+    print(f"\n【{result.title}】\n{result.text}")
+    if result.placeholders:
+        print("\n【待补充】" + "、".join(result.placeholders))
+    for _, r in result.removed_figures:
+        print(f"已换成待补充：{r.figure}（{r.reason}）")
+    if result.leaked_names:
+        print("已删去含其他单位名称的句子：" + "、".join(result.leaked_names))
     print("\n【参考】")
-    for p in result["points"]:
-        refs = "；".join(f"{r['report_title']} · {r['section_path']}" for r in p["references"])
-        print(f"  {p['marker']}{p['heading']} ← {refs or '（无）'}")
+    for p in result.points:
+        refs = "；".join(f"{r.report_title} · {r.section_path}" for r in p.references)
+        print(f"  {p.marker}{p.heading} ← {refs or '（无）'}")
     if args.docx:
         print(f"\n已导出 Word：{args.docx}")
     return 0
@@ -191,6 +193,7 @@ def cmd_draft(args) -> int:
 def cmd_draft_report(args) -> int:
     """A whole 工作汇报, streamed part by part, then 审校 on it."""
     from .draft.report import ReportDrafter, ReportRequest, report_to_docx
+    from .draft.results import FinalEvent, PartStartEvent, PointEvent, ReportPlanEvent, TokenEvent
     from .service import build_assistant
     from .settings import load_settings
 
@@ -199,29 +202,31 @@ def cmd_draft_report(args) -> int:
     assistant = build_assistant(load_settings(args.db), args.llm)
     result = None
     for event in ReportDrafter(assistant.drafter, assistant.reviewer).draft(request):
-        if event["type"] == "final":
-            result = event["result"]
-        elif args.json:
-            continue
-        elif event["type"] == "report_plan":
-            print(f"【{event['title']}】\n{event['opening']}", flush=True)
-        elif event["type"] == "part_start":
-            print(f"\n{event['heading']}", flush=True)
-        elif event["type"] == "token":
-            print(event["text"], end="", flush=True)
-        elif event["type"] == "point":
-            print(event["point"]["text"] if assistant.drafter.llm is None else "", flush=True)
+        match event:
+            case FinalEvent():
+                result = event.result
+            case _ if args.json:
+                continue
+            case ReportPlanEvent():
+                print(f"【{event.title}】\n{event.opening}", flush=True)
+            case PartStartEvent():
+                print(f"\n{event.heading}", flush=True)
+            case TokenEvent():
+                print(event.text, end="", flush=True)
+            case PointEvent():
+                print(event.point.text if assistant.drafter.llm is None else "", flush=True)
     if args.docx:
         report_to_docx(result, args.docx)
     if args.json:
-        print(json.dumps(result, ensure_ascii=False))
+        print(json.dumps(result.to_dict(), ensure_ascii=False))
         return 0
-    print("\n【全文】\n" + result["text"])
-    if result["placeholders"]:
-        print("\n【待补充】" + "、".join(result["placeholders"]))
-    for r in result.get("removed_figures", []):
-        print(f"已换成待补充：{r['figure']}（{r['reason']}）")
-    _print_findings(result["review"])
+    print("\n【全文】\n" + result.text)
+    if result.placeholders:
+        print("\n【待补充】" + "、".join(result.placeholders))
+    for *_, r in result.removed_figures:
+        print(f"已换成待补充：{r.figure}（{r.reason}）")
+    if result.review is not None:
+        _print_findings(result.review.to_dict())
     if args.docx:
         print(f"\n已导出 Word：{args.docx}")
     return 0
@@ -282,12 +287,12 @@ def cmd_themes(args) -> int:
         else:
             Path(args.export).write_text(themes_to_markdown(result), encoding="utf-8")
     if args.json:
-        print(json.dumps(result, ensure_ascii=False))
+        print(json.dumps(result.to_dict(), ensure_ascii=False))
         return 0
-    for theme in result["themes"]:
-        print(f"{theme['label']}（{theme['reports']}份报告）")
-        for p in theme["points"]:
-            print(f"    {p['lead']} —— {p['report_title']}")
+    for theme in result.themes:
+        print(f"{theme.label}（{theme.reports}份报告）")
+        for p in theme.points:
+            print(f"    {p.lead} —— {p.report_title}")
     return 0
 
 

@@ -285,7 +285,7 @@ class Reviewer:
                 return stored["themes"]
         except (OSError, ValueError, AttributeError):
             pass  # none yet, or unreadable: build again
-        themes = build_themes(self.index, section)["themes"]
+        themes = build_themes(self.index, section).to_dict()["themes"]  # kept as JSON records
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
             tmp.write_text(json.dumps({"documents": state, "themes": themes}, ensure_ascii=False), encoding="utf-8")

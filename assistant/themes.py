@@ -15,8 +15,10 @@ from __future__ import annotations
 import csv
 import re
 from collections import Counter
+from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
+from typing import Literal
 
 from ingest.points import Point
 from ingest.sections import Section
@@ -31,6 +33,29 @@ THRESHOLD = 0.85
 # With a topic no point names, the points this close (cosine) to the best match are on the topic.
 TOPIC_MARGIN = 0.01
 _HAN = re.compile(r"^[\u4e00-\u9fff]+$")
+
+
+@dataclass(frozen=True, slots=True)
+class Theme:
+    """Similar points of several reports (or one), labelled by what most of their leads name."""
+
+    label: str
+    reports: int  # distinct reports raising it
+    points: tuple[Point, ...]
+
+    def to_dict(self) -> dict:
+        return {"label": self.label, "reports": self.reports, "points": [p.record() for p in self.points]}
+
+
+@dataclass(frozen=True, slots=True)
+class Themes:
+    """The themes of one section type, most-raised first (``to_dict``: the CLI's ``themes --json``)."""
+
+    section: Literal["problems", "plans", "progress"]
+    themes: tuple[Theme, ...]
+
+    def to_dict(self) -> dict:
+        return {"section": self.section, "themes": [t.to_dict() for t in self.themes]}
 
 
 def extract_points(index, section: str) -> list[Point]:
@@ -129,7 +154,7 @@ def _on_topic(index, points: list[Point], vectors, topic: str) -> list[bool]:
     return list(sims >= sims.max() - TOPIC_MARGIN)
 
 
-def build_themes(index, section: str, topic: str | None = None, threshold: float = THRESHOLD) -> dict:
+def build_themes(index, section: str, topic: str | None = None, threshold: float = THRESHOLD) -> Themes:
     """Themes of ``section`` across the reports, most-raised first.
 
     Points are clustered over the whole section (so a topic only selects, it never reshapes the themes); with
@@ -137,7 +162,7 @@ def build_themes(index, section: str, topic: str | None = None, threshold: float
     """
     points = extract_points(index, section)
     if not points:
-        return {"section": section, "themes": []}
+        return Themes(section, ())
     vectors = _vectors(index, points)
     labels = _cluster(_features(vectors, points), threshold)
     keep = _on_topic(index, points, vectors, topic) if topic and topic.strip() else [True] * len(points)
@@ -150,36 +175,37 @@ def build_themes(index, section: str, topic: str | None = None, threshold: float
     for members in clusters.values():
         shown = [points[i] for i in members if keep[i]]
         if shown:  # labelled by all its points, so a topic never renames a theme
-            themes.append({"label": label_of([points[i].lead for i in members], common),
-                           "reports": len({p.report for p in shown}), "points": [p.record() for p in shown]})
-    themes.sort(key=lambda t: (-t["reports"], -len(t["points"])))  # stable: reading order breaks ties
-    return {"section": section, "themes": themes}
+            themes.append(Theme(label_of([points[i].lead for i in members], common), len({p.report for p in shown}),
+                                tuple(shown)))
+    themes.sort(key=lambda t: (-t.reports, -len(t.points)))  # stable: reading order breaks ties
+    return Themes(section, tuple(themes))
 
 
 # --- export -------------------------------------------------------------------------------------------------
 CSV_FIELDS = ["theme", "reports", "lead", "report_title", "org", "section_path", "chunk_id", "text"]
 
 
-def themes_to_markdown(result: dict) -> str:
+def themes_to_markdown(result: Themes) -> str:
     """Themes as Markdown: a heading per theme, then each point's lead, source and text."""
-    lines = [f"# {Section(result['section']).heading}：共性主题", ""]
-    for n, theme in enumerate(result["themes"], start=1):
-        lines += [f"## {n}. {theme['label']}（{theme['reports']}份报告）", ""]
-        for p in theme["points"]:
-            lines.append(f"- **{p['lead']}** — {p['report_title']}（{p['org'] or '未署名'}） · {p['section_path']}")
-            lines.append(f"  > {' '.join(p['text'].split())}")
+    lines = [f"# {Section(result.section).heading}：共性主题", ""]
+    for n, theme in enumerate(result.themes, start=1):
+        lines += [f"## {n}. {theme.label}（{theme.reports}份报告）", ""]
+        for p in theme.points:
+            lines.append(f"- **{p.lead}** — {p.report_title}（{p.org or '未署名'}） · {p.section_path}")
+            lines.append(f"  > {' '.join(p.text.split())}")
         lines.append("")
     return "\n".join(lines)
 
 
-def themes_to_csv(result: dict, path: str | Path) -> Path:
+def themes_to_csv(result: Themes, path: str | Path) -> Path:
     """One row per point (theme label and report count repeated), UTF-8 with BOM so Excel reads the Chinese."""
     path = Path(path)
     with path.open("w", encoding="utf-8-sig", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=CSV_FIELDS)
         writer.writeheader()
-        for theme in result["themes"]:
-            for p in theme["points"]:
-                writer.writerow({"theme": theme["label"], "reports": theme["reports"],
-                                 **{k: p[k] for k in CSV_FIELDS[2:]}})
+        for theme in result.themes:
+            for p in theme.points:
+                record = p.record()
+                writer.writerow({"theme": theme.label, "reports": theme.reports,
+                                 **{k: record[k] for k in CSV_FIELDS[2:]}})
     return path

@@ -27,28 +27,28 @@ def load_tasks(path: str) -> list[dict]:
     return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def score(task: dict, result: dict, chunks: list[str]) -> dict:
+def score(task: dict, result, chunks: list[str]) -> dict:
     """The per-task figures of the module docstring for one drafted ``result``."""
     from assistant.guards import longest_copy, unsupported_figures
 
-    text = "\n".join(p["text"] for p in result["points"])
+    text = "\n".join(p.text for p in result.points)
     cover = task.get("must_cover", [])
     covered = [c for c in cover if any(alt in text for alt in c.split("|"))]
     include = task.get("must_include", [])
     return {
         "task": f"{task['section']} · {task['unit']}",
-        "points": len(result["points"]),
+        "points": len(result.points),
         "coverage": round(len(covered) / len(cover), 3) if cover else None,
         "missed": [c for c in cover if c not in covered],
         "facts_used": f"{sum(f in text for f in include)}/{len(include)}",
         "leaks": [w for w in task.get("must_avoid", []) if w in text],
         "unsupported": unsupported_figures(text, task.get("facts", []), masks=False),
-        "longest_copy": max((longest_copy(p["body"], chunks) for p in result["points"] if p["body"]), default=0),
-        "with_references": f"{sum(bool(p['references']) for p in result['points'])}/{len(result['points'])}",
-        "first_point_s": round(result["timings"]["first_point_ms"] / 1000, 2),
-        "total_s": round(result["timings"]["total_ms"] / 1000, 2),
-        "placeholders": result["placeholders"],
-        "mode": result["mode"],
+        "longest_copy": max((longest_copy(p.body, chunks) for p in result.points if p.body), default=0),
+        "with_references": f"{sum(bool(p.references) for p in result.points)}/{len(result.points)}",
+        "first_point_s": round(result.timings.first_point_ms / 1000, 2),
+        "total_s": round(result.timings.total_ms / 1000, 2),
+        "placeholders": list(result.placeholders),
+        "mode": result.mode,
     }
 
 
@@ -78,7 +78,7 @@ def main(argv=None) -> int:
                                        task.get("facts", []))
                 result = assistant.drafter.run(request)
                 rows.append(score(task, result, chunks))
-                drafts.append(result["text"])
+                drafts.append(result.text)
     covered = [r["coverage"] for r in rows if r["coverage"] is not None]
     summary = {
         "llm": args.llm, "runs": len(rows),

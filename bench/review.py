@@ -266,31 +266,32 @@ def run(docs: str, llm: str, db: str | None = None) -> dict:
         request = ReportRequest("某县", "常态化扫黑除恶", 1500, [f for f, _ in REPORT_FACTS])
         events, t0, seen = [], time.perf_counter(), {}
         for event in ReportDrafter(assistant.drafter, reviewer).draft(request):
-            if event["type"] in ("report_plan", "point", "part") and event["type"] not in seen:
-                seen[event["type"]] = time.perf_counter() - t0
+            if event.type in ("report_plan", "point", "part") and event.type not in seen:
+                seen[event.type] = time.perf_counter() - t0
             events.append(event)
-        report = events[-1]["result"]
-        text = "\n".join(p["text"] for part in report["parts"] for p in part["points"])
-        parts = [p["section"] for p in report["parts"]]
-        placed = {f: report["facts_placed"].get(f) for f, _ in REPORT_FACTS}
-        in_part = sum(any(f in p["text"] for p in part["points"]) for f, want in REPORT_FACTS
-                      for part in report["parts"] if part["section"] == want)
-        loud = [f for f in report["review"]["findings"] if f["severity"] != "suggestion"]
+        report = events[-1].result
+        text = "\n".join(p.text for p in report.points)
+        parts = [p.section for p in report.parts]
+        placed = {f: report.facts_placed.get(f) for f, _ in REPORT_FACTS}
+        in_part = sum(any(f in p.text for p in part.points) for f, want in REPORT_FACTS
+                      for part in report.parts if part.section == want)
+        findings = report.review.to_dict()["findings"]
+        loud = [f for f in findings if f["severity"] != "suggestion"]
         whole = {"parts_in_order": parts == ["progress", "problems", "plans"],
                  "facts_placed_right": f"{sum(placed[f] == w for f, w in REPORT_FACTS)}/{len(REPORT_FACTS)}",
                  "facts_written_in_their_part": f"{in_part}/{len(REPORT_FACTS)}",
                  "leaks": [w for w in MUST_AVOID if w in text],
-                 "figures_not_given": report["unsupported_numbers"],
-                 "placeholders": report["placeholders"],
+                 "figures_not_given": list(report.unsupported_numbers),
+                 "placeholders": list(report.placeholders),
                  "outline_visible_s": round(seen.get("report_plan", 0), 2),
                  "first_point_s": round(seen.get("point", 0), 2), "first_part_s": round(seen.get("part", 0), 2),
-                 "total_s": round(report["timings"]["total_ms"] / 1000, 2),
+                 "total_s": round(report.timings.total_ms / 1000, 2),
                  "review_not_suggestions": len(loud), "review_kinds": sorted({f["kind"] for f in loud}),
-                 "mode": report["mode"], "text": report["text"]}
-        clean.append({"draft": "whole report drafted (" + report["mode"] + ")", "chars": len(report["text"]),
+                 "mode": report.mode, "text": report.text}
+        clean.append({"draft": "whole report drafted (" + report.mode + ")", "chars": len(report.text),
                       "not_suggestions": len([f for f in loud if f["kind"] != "placeholder"]),
                       "kinds": sorted({f"{f['kind']}:{f['text']}" for f in loud if f["kind"] != "placeholder"}),
-                      "suggestions": len(report["review"]["findings"]) - len(loud)})
+                      "suggestions": len(findings) - len(loud)})
     per_3000 = [s * 3000 / max(n, 1) for s, n in times]
     by_kind: dict[str, list[bool]] = {}
     for row in rows:

@@ -175,17 +175,18 @@ def test_search_exports(sample_index, settings_factory, tmp_path):
 
 
 def test_themes_view_lists_recurring_points_escaped(sample_index):
+    from assistant.themes import Theme, Themes, build_themes
     from assistant.web import render
-    from assistant.themes import build_themes
+    from ingest.points import Point
 
     result = build_themes(sample_index, "problems")
     html = render.themes_html(result)
-    shared = [t for t in result["themes"] if t["reports"] > 1]
+    shared = [t for t in result.themes if t.reports > 1]
     assert html.startswith("<h4>这些问题在几份报告中反复出现</h4>") and shared
-    assert f"{shared[0]['label']}</b> · {shared[0]['reports']} 份报告" in html
-    evil = {"section": "problems", "themes": [{"label": "<script>x</script>", "reports": 2, "points": [
-        {"lead": "<img src=x onerror=alert(1)>", "text": "<b>t</b>", "report_title": "<i>", "org": "",
-         "section_path": "<u>"}]}]}
+    assert f"{shared[0].label}</b> · {shared[0].reports} 份报告" in html
+    point = Point(lead="<img src=x onerror=alert(1)>", text="<b>t</b>", report_title="<i>", org="",
+                  section_path="<u>", chunk_id="c", doc_id="d", report_index=0)
+    evil = Themes("problems", (Theme("<script>x</script>", 2, (point,)),))
     out = render.themes_html(evil)
     assert "<script" not in out and "<img" not in out and "&lt;img src=x onerror=alert(1)&gt;" in out
 

@@ -73,17 +73,17 @@ def test_names_of_other_units_are_found_and_masked(samples_dir):
 def test_outline_mode_picks_recurring_themes_and_places_facts(sample_index, embeddings):
     chain = DraftChain(sample_index, embeddings, None)
     result = chain.run(_request(section="problems", unit="某县市场监督管理局", facts=[], length=400))
-    assert result["mode"] == "outline" and result["text"].startswith("二、存在的问题")
-    headings = [p["heading"] for p in result["points"]]
+    assert result.mode == "outline" and result.text.startswith("二、存在的问题")
+    headings = [p.heading for p in result.points]
     assert len(headings) == 4 and any("宣传" in h for h in headings) and any("线索" in h for h in headings)
-    assert all(p["references"] and p["text"].startswith(f"{'一二三四'[i]}是") for i, p in enumerate(result["points"]))
-    assert "【参考】" in result["text"]
+    assert all(p.references and p.text.startswith(f"{'一二三四'[i]}是") for i, p in enumerate(result.points))
+    assert "【参考】" in result.text
 
     progress = chain.run(_request(style="numbered"))
-    owner = {f: p["heading"] for p in progress["points"] for f in p["facts"]}
+    owner = {f: p.heading for p in progress.points for f in p.facts}
     assert set(owner) == set(FACTS)  # every fact placed, each with the point it belongs to
     assert "宣传" in owner["发放宣传资料1.2万份"] and "领导" in owner[FACTS[0]]
-    assert all(f in progress["text"] for f in FACTS) and progress["points"][0]["text"].startswith("（一）")
+    assert all(f in progress.text for f in FACTS) and progress.points[0].text.startswith("（一）")
 
 
 def _plan(sample_index, embeddings, request):
@@ -95,7 +95,7 @@ def test_guards_on_what_the_model_writes(sample_index, embeddings):
     request = _request()
     planned = _plan(sample_index, embeddings, request)
     assert len(planned) == 3
-    copied = next(r["text"] for r in planned[0].references if len(r["text"]) > 80)[10:70]
+    copied = next(r.text for r in planned[0].references if len(r.text) > 80)[10:70]
     replies = [
         f"一是坚持高位推动。{copied}。",  # a copied passage: written again …
         f"{copied}。同时走访群众500人次。",  # … copied again: dropped; the invented figure becomes a placeholder
@@ -104,46 +104,46 @@ def test_guards_on_what_the_model_writes(sample_index, embeddings):
     ]
     chain = DraftChain(sample_index, embeddings, scripted(*replies), config=DraftConfig())
     events = list(chain.draft(request))
-    kinds = [e["type"] for e in events]
+    kinds = [e.type for e in events]
     assert kinds[0] == "plan" and kinds[-1] == "final" and kinds.count("point") == 3 and "token" in kinds
-    result = events[-1]["result"]
-    assert result["mode"] == "llm" and result["unsupported_numbers"] == []
-    assert "500" not in result["text"] and "X人次" in result["placeholders"]
-    assert result["leaked_names"] == ["延安", "民警"] and "延安" not in result["text"] and "民警" not in result["text"]
-    assert "齐抓共管" in result["text"]  # only the offending sentence went
-    assert "我们" not in result["text"] and "我县共打掉" in result["text"]  # the unit names itself as 公文 does
-    for point in result["points"]:
-        assert longest_copy(point["body"], [r["text"] for r in point["references"]]) < 40
-        assert point["references"] and "一是" not in point["body"] and "二是" not in point["body"]
-        assert all(not unsupported_figures(fact, [point["body"]]) for fact in point["facts"])  # 两个 stands for 2个
-    assert sorted(f for p in result["points"] for f in p["facts"]) == sorted(FACTS)
-    assert result["timings"]["first_point_ms"] > 0
+    result = events[-1].result
+    assert result.mode == "llm" and result.unsupported_numbers == ()
+    assert "500" not in result.text and "X人次" in result.placeholders
+    assert result.leaked_names == ("延安", "民警") and "延安" not in result.text and "民警" not in result.text
+    assert "齐抓共管" in result.text  # only the offending sentence went
+    assert "我们" not in result.text and "我县共打掉" in result.text  # the unit names itself as 公文 does
+    for point in result.points:
+        assert longest_copy(point.body, [r.text for r in point.references]) < 40
+        assert point.references and "一是" not in point.body and "二是" not in point.body
+        assert all(not unsupported_figures(fact, [point.body]) for fact in point.facts)  # 两个 stands for 2个
+    assert sorted(f for p in result.points for f in p.facts) == sorted(FACTS)
+    assert result.timings.first_point_ms > 0
 
 
 def test_revisions_keep_the_guards(sample_index, embeddings):
     base = DraftChain(sample_index, embeddings, None).run(_request())
     reply = "宣传覆盖面持续扩大，累计开展活动80场，发放宣传资料1.2万份。"
     chain = DraftChain(sample_index, embeddings, scripted(reply))
-    revised = chain.revise(base, "压缩", point=0)
-    assert revised["points"][0]["body"].startswith("宣传覆盖面持续扩大") and "X场" in revised["placeholders"]
-    assert "1.2万份" in revised["points"][0]["body"] and "80" not in revised["text"]
-    assert [p["text"] for p in revised["points"][1:]] == [p["text"] for p in base["points"][1:]]
+    revised = chain.revise(base, "shorten", point=0)
+    assert revised.points[0].body.startswith("宣传覆盖面持续扩大") and "X场" in revised.placeholders
+    assert "1.2万份" in revised.points[0].body and "80" not in revised.text
+    assert [p.text for p in revised.points[1:]] == [p.text for p in base.points[1:]]
     sent = chain.llm.calls[0][-1].content
-    assert "压缩" in sent and base["points"][0]["body"] in sent
-    with pytest.raises(ValueError, match="压缩"):
+    assert "压缩" in sent and base.points[0].body in sent
+    with pytest.raises(ValueError, match="shorten"):
         chain.revise(base, "翻译")
     with pytest.raises(ValueError, match="共3条"):
-        chain.revise(base, "压缩", point=5)
+        chain.revise(base, "shorten", point=5)
     with pytest.raises(RuntimeError, match="大模型"):
-        DraftChain(sample_index, embeddings, None).revise(base, "扩写")
+        DraftChain(sample_index, embeddings, None).revise(base, "expand")
 
 
 def test_user_outline_is_followed(sample_index, embeddings):
     outline = ["加强宣传引导", "深挖线索来源"]
     result = DraftChain(sample_index, embeddings, None).run(_request(section="plans", facts=[], outline=outline))
-    assert [p["heading"] for p in result["points"]] == outline
-    assert any("宣传" in r["text"] for r in result["points"][0]["references"])
-    assert any("线索" in r["text"] for r in result["points"][1]["references"])
+    assert [p.heading for p in result.points] == outline
+    assert any("宣传" in r.text for r in result.points[0].references)
+    assert any("线索" in r.text for r in result.points[1].references)
 
 
 def test_word_export_of_a_draft(sample_index, embeddings, tmp_path):
@@ -154,8 +154,8 @@ def test_word_export_of_a_draft(sample_index, embeddings, tmp_path):
     path = draft_to_docx(result, tmp_path / "draft.docx")
     doc = Document(str(path))
     texts = [p.text for p in doc.paragraphs if p.text]
-    assert texts[0] == result["title"] and texts[1] == "一、工作进展及成效"
-    assert texts[2:] == [p["text"] for p in result["points"]]
+    assert texts[0] == result.title and texts[1] == "一、工作进展及成效"
+    assert texts[2:] == [p.text for p in result.points]
     highlighted = [r.text for p in doc.paragraphs for r in p.runs if r.font.highlight_color]
     assert "X次" in highlighted
 

@@ -51,8 +51,9 @@ def library(library_of):
     return library_of({"东川县汇报.txt": DONGCHUAN, "西岭县汇报.txt": XILING})
 
 
-def _by_figure(removed: list[dict]) -> dict[str, dict]:
-    return {r["figure"]: r for r in removed}
+def _by_figure(removed: list[tuple]) -> dict[str, tuple]:
+    """figure → (part index, point index, RemovedFigure) or (point index, RemovedFigure)."""
+    return {where[-1].figure: where for where in removed}
 
 
 def test_the_drafting_unit_owns_its_reports_and_the_year_comes_from_the_topic(library):
@@ -89,15 +90,15 @@ def test_the_drafting_chain_takes_out_and_explains_foreign_figures(library, embe
     request = DraftRequest("progress", UNIT, TOPIC, 300, FACTS,
                            outline=["强化组织领导", "深化线索摸排", "加强宣传发动"])
     result = chain.run(request)
-    removed = _by_figure(result["removed_figures"])
-    assert removed["12次"]["verdict"] == "other_period" and removed["12次"]["point"] == 0
-    assert removed["46条"]["verdict"] == "other_unit" and "西岭县" in removed["46条"]["unit"]
-    assert removed["30条"]["verdict"] == "unsupported" and removed["50万元"]["verdict"] == "unsupported"
-    text = result["text"]
+    removed = _by_figure(result.removed_figures)
+    assert removed["12次"][1].verdict == "other_period" and removed["12次"][0] == 0
+    assert removed["46条"][1].verdict == "other_unit" and "西岭县" in removed["46条"][1].unit
+    assert removed["30条"][1].verdict == "unsupported" and removed["50万元"][1].verdict == "unsupported"
+    text = result.text
     for figure in ("12次", "46条", "30条", "50万元"):
         assert figure not in text
-    assert "2个" in text and {"X次", "X条", "X万元"} <= set(result["placeholders"])
-    assert result["points"][1]["removed_figures"][0]["figure"] == "46条"
+    assert "2个" in text and {"X次", "X条", "X万元"} <= set(result.placeholders)
+    assert result.points[1].removed_figures[0].figure == "46条"
     assert "46条（出自《西岭县" in notes_markdown(result)  # the writer is told what was taken out, and why
 
 
@@ -110,7 +111,9 @@ def test_a_masked_fact_stays_masked_and_a_whole_report_lists_what_was_removed(li
                             outline=["一、工作进展及成效", "强化组织领导", "二、存在的问题", "宣传发动不够深入",
                                      "三、下步工作打算", "深化宣传发动"])
     result = ReportDrafter(chain).run(request)
-    removed = _by_figure(result["removed_figures"])
-    assert removed["12次"]["verdict"] == "other_period" and removed["12次"]["part"] == 0
-    assert removed["30条"]["verdict"] == "unsupported"  # a mask is never filled
-    assert "受理群众举报**条" in result["text"] and "30条" not in result["text"]
+    removed = _by_figure(result.removed_figures)
+    assert removed["12次"][2].verdict == "other_period" and removed["12次"][0] == 0
+    assert removed["30条"][2].verdict == "unsupported"  # a mask is never filled
+    assert "受理群众举报**条" in result.text and "30条" not in result.text
+    json_removed = {r["figure"]: r for r in result.to_dict()["removed_figures"]}  # the CLI's record says where
+    assert json_removed["12次"]["part"] == 0 and json_removed["12次"]["point"] == removed["12次"][1]

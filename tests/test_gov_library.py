@@ -69,9 +69,9 @@ def test_manifest_and_filters_know_the_governments(gov_index):
 def test_themes_of_problems_span_the_reports(gov_index):
     from assistant.themes import build_themes
 
-    themes = build_themes(gov_index, "problems")["themes"]
-    assert themes and themes[0]["reports"] >= 2  # a problem several governments name
-    assert len({p["org"] for t in themes for p in t["points"]}) == 4
+    themes = build_themes(gov_index, "problems").themes
+    assert themes and themes[0].reports >= 2  # a problem several governments name
+    assert len({p.org for t in themes for p in t.points}) == 4
 
 
 @pytest.mark.e5
@@ -79,7 +79,7 @@ def test_problems_draft_for_a_province_names_the_recurring_problems(e5_gov_index
     from assistant.draft.chain import DraftChain, DraftRequest
 
     result = DraftChain(e5_gov_index, e5_embeddings, None).run(DraftRequest("problems", "某省人民政府", length=400))
-    assert result["mode"] == "outline" and result["points"]
-    headings = " ".join(p["heading"] for p in result["points"])
+    assert result.mode == "outline" and result.points
+    headings = " ".join(p.heading for p in result.points)
     named = [name for name, pattern in RECURRING.items() if re.search(pattern, headings)]
     assert len(named) >= 3, (headings, named)

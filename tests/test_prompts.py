@@ -14,7 +14,7 @@ VARIABLES = {
     "draft_point": {"section_name": "存在的问题", "topic": "扫黑除恶", "heading": "宣传发动不够深入",
                     "facts": "- 发放宣传资料1.2万份", "references": "- 群众知晓率不高", "sentences": "2至3",
                     "chars": "100", "section": "problems"},
-    "draft_revise": {"action": "压缩", "chars": "60", "text": "宣传覆盖面不够广。"},
+    "draft_revise": {"action": "shorten", "chars": "60", "text": "宣传覆盖面不够广。"},
     "answer_sources": {"sources": [{"n": 1, "name": "《报告》", "section_path": "一、基本情况",
                                     "sentences": "打掉4个团伙。"}]},
     "history": {"turns": [{"role": "user", "content": "延安市打掉了几个团伙？"}]},
@@ -50,12 +50,12 @@ def test_every_revision_button_has_its_instruction():
     from assistant.draft.chain import REVISIONS
 
     first = {action: render("draft_revise", action=action, chars=80, text="正文").splitlines()[0] for action in REVISIONS}
-    assert first == {"扩写": "请修改下面这段公文正文：扩写到约80字，补充具体做法，意思不变。",
-                     "压缩": "请修改下面这段公文正文：压缩到约80字，保留要点。",
-                     "更正式": "请修改下面这段公文正文：改得更正式、更符合公文用语。",
-                     "换个说法": "请修改下面这段公文正文：换一种说法表达，意思不变。"}
+    assert first == {"expand": "请修改下面这段公文正文：扩写到约80字，补充具体做法，意思不变。",
+                     "shorten": "请修改下面这段公文正文：压缩到约80字，保留要点。",
+                     "formal": "请修改下面这段公文正文：改得更正式、更符合公文用语。",
+                     "rephrase": "请修改下面这段公文正文：换一种说法表达，意思不变。"}
     with pytest.raises(UndefinedError):
-        render("draft_revise", action="删掉", chars=80, text="正文")
+        render("draft_revise", action="delete", chars=80, text="正文")
 
 
 def test_sources_block_and_history_lines():

@@ -253,29 +253,29 @@ def test_whole_report_drafting_places_facts_and_reviews_itself(sample_index, emb
     drafter = DraftChain(sample_index, embeddings, model)
     events = list(ReportDrafter(drafter, Reviewer(sample_index)).draft(ReportRequest("某县", "常态化扫黑除恶", 900,
                                                                                      facts)))
-    kinds = [e["type"] for e in events]
+    kinds = [e.type for e in events]
     assert kinds[0] == "report_plan" and kinds[-2:] == ["review", "final"]
-    assert [e["heading"] for e in events if e["type"] == "part_start"] == ["一、工作进展及成效", "二、存在的问题",
+    assert [e.heading for e in events if e.type == "part_start"] == ["一、工作进展及成效", "二、存在的问题",
                                                                             "三、下步工作打算"]
     assert kinds.index("token") < kinds.index("part")  # streamed before the first part is complete
-    report = events[-1]["result"]
-    assert report["facts_placed"] == {facts[0]: "progress", facts[1]: "problems", facts[2]: "plans"}
-    for fact, part in zip(facts, report["parts"]):
-        assert any(fact in p["text"] for p in part["points"])
-    lines = report["text"].split("\n")
+    report = events[-1].result
+    assert report.facts_placed == {facts[0]: "progress", facts[1]: "problems", facts[2]: "plans"}
+    for fact, part in zip(facts, report.parts):
+        assert any(fact in p.text for p in part.points)
+    lines = report.text.split("\n")
     assert lines[0] == "某县关于常态化扫黑除恶工作情况的汇报" and lines[1].startswith("根据工作安排")
-    assert "延安" not in report["text"] and report["leaked_names"] == ["延安"]
-    assert "500人次" not in report["text"] and "X人次" in report["placeholders"]
-    assert report["unsupported_numbers"] == []
-    review = report["review"]
-    assert review["text"] == report["text"]
-    assert {f["text"] for f in review["findings"] if f["kind"] == "placeholder"} == {"X人次"}
-    assert not [f for f in review["findings"] if f["kind"] in ("structure", "copied", "foreign_name")]
+    assert "延安" not in report.text and report.leaked_names == ("延安",)
+    assert "500人次" not in report.text and "X人次" in report.placeholders
+    assert report.unsupported_numbers == ()
+    review = report.review
+    assert review.text == report.text and events[-2].review is review
+    assert {f.text for f in review.findings if f.kind == "placeholder"} == {"X人次"}
+    assert not [f for f in review.findings if f.kind in ("structure", "copied", "foreign_name")]
     path = report_to_docx(report, tmp_path / "report.docx")
     import docx
 
     paragraphs = [p.text for p in docx.Document(str(path)).paragraphs]
-    assert paragraphs[0] == report["title"]
+    assert paragraphs[0] == report.title
     assert [p for p in paragraphs if re.match("^[一二三]、", p)] == ["一、工作进展及成效", "二、存在的问题", "三、下步工作打算"]
 
 
@@ -286,8 +286,8 @@ def test_whole_report_follows_the_users_outline(sample_index, embeddings):
     outline = ["一、主要做法", "加强组织领导", "二、下步打算", "深化线索摸排"]
     report = ReportDrafter(DraftChain(sample_index, embeddings, None)).run(
         ReportRequest("某县", "常态化扫黑除恶", 600, [], outline))
-    assert [p["section_heading"] for p in report["parts"]] == ["一、主要做法", "二、下步打算"]
-    assert [[q["heading"] for q in p["points"]] for p in report["parts"]] == [["加强组织领导"], ["深化线索摸排"]]
+    assert [p.section_heading for p in report.parts] == ["一、主要做法", "二、下步打算"]
+    assert [[q.heading for q in p.points] for p in report.parts] == [["加强组织领导"], ["深化线索摸排"]]
     with pytest.raises(ValueError, match="无法起草"):
         ReportDrafter(DraftChain(sample_index, embeddings, None)).run(
             ReportRequest("某县", "", 600, [], ["一、附件清单"]))

@@ -58,7 +58,7 @@ def test_the_app_and_chains_use_the_one_vocabulary():
     assert search.section_filter("measures") == ["progress", "plans"]
     with pytest.raises(ValueError, match="unknown section"):
         search.section_filter("问题")
-    assert draft_view.make_request("存在的问题", "某县", "", 400, "", "", "（一）（二）…").section == "problems"
+    assert dict(draft_view.SECTION_OPTIONS)["存在的问题"] == "problems"  # the form shows labels, sends values
 
 
 # --- sentences -------------------------------------------------------------------------------------------------

@@ -83,9 +83,11 @@ def test_search_shows_results_and_writes_both_exports(handlers):
 
 def test_themes_report_progress_and_export(handlers):
     seen = []
-    html, files = handlers.themes("", "问题", lambda *a, **k: seen.append((a, k)))
+    html, files = handlers.themes("", "problems", lambda *a, **k: seen.append((a, k)))
     assert html.startswith("<h4>这些问题在几份报告中反复出现</h4>") and seen[0] == ((0,), {"desc": "归纳共性主题…"})
     assert sorted(Path(f).suffix for f in files) == [".csv", ".md"]
+    with pytest.raises(UserError, match="问题、打算和进展"):
+        handlers.themes("", "问题")  # a label is not a value
 
 
 def test_chat_waiting_for_the_model_shows_its_place(make_handlers):
@@ -145,20 +147,21 @@ def test_draft_streams_then_revises_and_exports(make_handlers):
     bodies = [f"本局第{n}项工作有待加强，群众参与程度不高，需要持续改进。" for n in "一二三四五六七八九十"]
     handlers = make_handlers(scripted(*bodies))
     with pytest.raises(UserError, match="请先生成初稿"):
-        handlers.revise("压缩", "", None, "全文")
+        handlers.revise("shorten", "", None, "all")
     with pytest.raises(UserError, match="请先生成初稿"):
         handlers.export("", None)
     with pytest.raises(UserError, match="unit"):
-        list(handlers.draft("存在的问题", " ", "", 400, "", "", "一是…二是…"))
-    steps = shown(handlers.draft("存在的问题", "某县市场监督管理局", "扫黑除恶", 400, "召开专题会议3次", "", "一是…二是…"))
+        list(handlers.draft("problems", " ", "", 400, "", "", "yishi"))
+    steps = shown(handlers.draft("problems", "某县市场监督管理局", "扫黑除恶", 400, "召开专题会议3次", "", "yishi"))
     assert steps[0][0].startswith("二、存在的问题\n一是") and steps[0][1:] == (SKIP, SKIP, SKIP, SKIP)
     assert any(isinstance(out[2], str) and out[2].startswith("已完成 1 / ") for out in steps)
     text, refs, notes, result, target = steps[-1]
-    assert text == result["text"] and "<div class='ref'>" in refs and isinstance(notes, str)
-    assert target == Choices(["全文"] + [f"第{i + 1}条 {p['heading']}" for i, p in enumerate(result["points"])], "全文")
+    assert text == result.text and "<div class='ref'>" in refs and isinstance(notes, str)
+    assert target == Choices([("全文", "all")] + [(f"第{i + 1}条 {p.heading}", i) for i, p in enumerate(result.points)],
+                             "all")
     handlers.drafter.llm.replies[:] = ["本局将在集市和村组开展流动宣讲，扩大群众知晓面。"]
-    new_text, _, _, new = handlers.revise("更正式", text, result, target.choices[1])
-    assert "流动宣讲" in new["points"][0]["text"] and new["points"][1] == result["points"][1] and new_text == new["text"]
+    new_text, _, _, new = handlers.revise("formal", text, result, target.choices[1][1])
+    assert "流动宣讲" in new.points[0].text and new.points[1] == result.points[1] and new_text == new.text
     path = handlers.export(new_text, new)
     assert Path(path).name == "某县市场监督管理局-存在的问题.docx"
     assert any("流动宣讲" in p.text for p in Document(path).paragraphs)

@@ -14,9 +14,10 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from ingest.points import Point
 from ingest.sections import POINT_SECTIONS, Section
 from ingest.text.lexicons import words as lexicon_words
 from ingest.text.sentences import sentence_pieces
@@ -26,11 +27,15 @@ from ..guards import longest_copy, placeholders_in, to_placeholders, unsupported
 from ..names import NameGuard, family_of
 from ..prompts import render
 from ..settings import ReviewSettings
-from ..themes import build_themes
+from ..themes import Theme, build_themes
 from .guard import DraftFigureGuard, drafting_year
+from .results import (DraftEvent, DraftPoint, DraftResult, DraftTimings, FinalEvent, PlanEvent, PointEvent,
+                      TokenEvent)
 from .text import clauses_within, clean_body, marker, reference_clauses, self_name, strip_end, to_own_level
 
-REVISIONS = ("扩写", "压缩", "更正式", "换个说法")  # their instructions: prompts/draft_revise.txt
+# revision → its button's label; the instructions are in prompts/draft_revise.txt, the length factor here
+REVISIONS = {"expand": "扩写", "shorten": "压缩", "formal": "更正式", "rephrase": "换个说法"}
+_REVISION_LENGTH = {"expand": 2, "shorten": 0.5}
 STYLES = ("yishi", "numbered")
 
 
@@ -72,9 +77,20 @@ class DraftConfig:
 @dataclass
 class PlannedPoint:
     heading: str
-    references: list[dict]
+    references: list[Point]
     facts: list[str] = field(default_factory=list)
     label: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A theme as one request sees it: its points on the request's topic, how many reports raise them, and its
+    rank (reports, plus ``DraftConfig.affinity`` when a unit of the writer's kind raises it)."""
+
+    label: str
+    points: tuple[Point, ...]
+    reports: int
+    score: float
 
 
 class DraftChain:
@@ -101,8 +117,12 @@ class DraftChain:
         self._guard(DraftRequest("problems", "本单位"))
 
     def section_themes(self, section: str) -> list[dict]:
-        """The library's themes of one section type, built once per library state (审校 shares them)."""
-        return self._cached(("themes", section), lambda: build_themes(self.index, section))["themes"]
+        """The library's themes of one section type, built once per library state, as the records 审校 reads (and
+        keeps on disk when it runs without a drafter)."""
+        return [t.to_dict() for t in self._themes_of(section)]
+
+    def _themes_of(self, section: str) -> tuple[Theme, ...]:
+        return self._cached(("themes", section), lambda: build_themes(self.index, section)).themes
 
     def _cached(self, key: tuple, build):
         self.index.refresh()
@@ -121,35 +141,34 @@ class DraftChain:
         hit = {t for t in titles if any(w in t for w in words)}
         return hit or None
 
-    def _themes(self, request: DraftRequest) -> list[dict]:
+    def _themes(self, request: DraftRequest) -> list[Candidate]:
         on_topic = self._reports_on_topic(request.topic) if request.topic else None
         own = family_of(request.unit)
         themes = []
-        all_themes = self._cached(("themes", request.section), lambda: build_themes(self.index, request.section))
-        for theme in all_themes["themes"]:
-            points = [p for p in theme["points"] if on_topic is None or p["report_title"] in on_topic]
+        for theme in self._themes_of(request.section):
+            points = tuple(p for p in theme.points if on_topic is None or p.report_title in on_topic)
             if not points:
                 continue
-            reports = {(p["report_title"], p["org"]) for p in points}
-            akin = any(family_of(f"{p['org']}{p['report_title']}") == own for p in points)
-            themes.append({"label": theme["label"], "points": points, "reports": len(reports),
-                           "score": len(reports) + (self.config.affinity if akin else 0.0)})
+            reports = {(p.report_title, p.org) for p in points}
+            akin = any(family_of(f"{p.org}{p.report_title}") == own for p in points)
+            themes.append(Candidate(theme.label, points, len(reports),
+                                    len(reports) + (self.config.affinity if akin else 0.0)))
         return themes
 
-    def _point_vectors(self, points: list[dict]) -> list:
+    def _point_vectors(self, points: list[Point]) -> list:
         """Each point's stored sentence vectors (those of its chunk whose window lies in the point's text; the
         chunk's all when none does): facts and outline headings are matched to what a point says, sentence by
         sentence, and nothing is embedded again."""
         import numpy as np
 
-        ids = list(dict.fromkeys(p["chunk_id"] for p in points))
+        ids = list(dict.fromkeys(p.chunk_id for p in points))
         windows = self.index.sentence_windows(ids)
         stored = next((v for ws in windows.values() for _, v in ws), None)
         dim = len(stored) if stored is not None else len(self.embeddings.embed_query("维度"))
         out = []
         for p in points:
-            own = windows.get(p["chunk_id"], [])
-            inside = [v for t, v in own if t in p["text"]] or [v for _, v in own]
+            own = windows.get(p.chunk_id, [])
+            inside = [v for t, v in own if t in p.text] or [v for _, v in own]
             out.append(np.asarray(inside) if inside else np.zeros((1, dim)))  # a point without windows matches nothing
         return out
 
@@ -171,40 +190,40 @@ class DraftChain:
         themes = self._themes(request)
         if not themes and not request.outline:
             raise ValueError(f"资料库中没有“{Section(request.section).heading}”类章节可供参考，请先导入报告或给出提纲")
-        flat = [p for t in themes for p in t["points"]]
-        vectors = dict(zip((p["chunk_id"] + p["lead"] for p in flat), self._point_vectors(flat)))
-        groups = [[vectors[p["chunk_id"] + p["lead"]] for p in t["points"]] for t in themes]
+        flat = [p for t in themes for p in t.points]
+        vectors = dict(zip((p.chunk_id + p.lead for p in flat), self._point_vectors(flat)))
+        groups = [[vectors[p.chunk_id + p.lead] for p in t.points] for t in themes]
         facts = self._embed_queries(request.facts) if request.facts else None  # embedded once, used twice
         if request.outline:
             match = (list(self._affinity(self._embed_queries(request.outline), groups).argmax(axis=1)) if themes
                      else [None] * len(request.outline))
             planned = [PlannedPoint(h, self._references(themes[i], request) if i is not None else [],
-                                    label=themes[i]["label"] if i is not None else "")
+                                    label=themes[i].label if i is not None else "")
                        for h, i in zip(request.outline, match)]
         else:
             c = self.config
             headed = [(i, self._heading(t, guard)) for i, t in enumerate(themes)]
-            order = [i for i, h in sorted(headed, key=lambda x: -themes[x[0]]["score"]) if h]  # stable sort
+            order = [i for i, h in sorted(headed, key=lambda x: -themes[x[0]].score) if h]  # stable sort
             n = max(c.min_points, min(c.max_points, round(request.length / c.chars_per_point)))
             wanted = ({order[int(j)] for j in self._affinity(facts, [groups[i] for i in order])
                        .argmax(axis=1)} if request.facts and order else set())
             chosen = sorted(wanted, key=order.index)[:n]
             chosen += [i for i in order if i not in chosen][: n - len(chosen)]
             chosen.sort(key=order.index)
-            planned = [PlannedPoint(dict(headed)[i], self._references(themes[i], request), label=themes[i]["label"])
+            planned = [PlannedPoint(dict(headed)[i], self._references(themes[i], request), label=themes[i].label)
                        for i in chosen]
         if request.facts:  # every fact goes to the point whose heading and references it is most like
             heads = self.embeddings.embed_documents([p.heading for p in planned])
-            point_groups = [[[h]] + [vectors.get(r["chunk_id"] + r["lead"], [h]) for r in p.references]
+            point_groups = [[[h]] + [vectors.get(r.chunk_id + r.lead, [h]) for r in p.references]
                             for h, p in zip(heads, planned)]
             for fact, i in zip(request.facts, self._affinity(facts, point_groups).argmax(axis=1)):
                 planned[int(i)].facts.append(fact)
         return planned
 
-    def _heading(self, theme: dict, guard: NameGuard) -> str:
+    def _heading(self, theme: Candidate, guard: NameGuard) -> str:
         """The theme's most typical lead: one that names no foreign body or figure, is short enough to head a
         paragraph and shares the most words with the other leads; "" when no lead can head a paragraph."""
-        leads = [strip_end(p["lead"]) for p in theme["points"]]
+        leads = [strip_end(p.lead) for p in theme.points]
         pool = [head for head in map(clauses_within, leads) if len(head) >= 4 and not guard.find_leaks(head)
                 and not unsupported_figures(head, [])]
         if not pool:
@@ -214,20 +233,18 @@ class DraftChain:
             grams = {lead[i:i + 2] for i in range(len(lead) - 1)}
             return sum(len(grams & {o[i:i + 2] for i in range(len(o) - 1)}) for o in leads if o != lead)
 
-        best = max(pool, key=lambda lead: (theme["label"] in lead, shared(lead), -len(lead)))
+        best = max(pool, key=lambda lead: (theme.label in lead, shared(lead), -len(lead)))
         return to_own_level(best, guard.unit)
 
-    def _references(self, theme: dict, request: DraftRequest) -> list[dict]:
+    def _references(self, theme: Candidate, request: DraftRequest) -> list[Point]:
         """Up to ``config.references`` points of the theme, one per report first, the writer's own kind first."""
         own = family_of(request.unit)
-        points = sorted(theme["points"], key=lambda p: family_of(f"{p['org']}{p['report_title']}") != own)
+        points = sorted(theme.points, key=lambda p: family_of(f"{p.org}{p.report_title}") != own)
         seen, first, rest = set(), [], []
         for p in points:
-            (rest if p["report_title"] in seen else first).append(p)
-            seen.add(p["report_title"])
-        return [{"report_title": p["report_title"], "org": p["org"], "section_path": p["section_path"],
-                 "chunk_id": p["chunk_id"], "lead": p["lead"], "text": p["text"]}
-                for p in (first + rest)[: self.config.references]]
+            (rest if p.report_title in seen else first).append(p)
+            seen.add(p.report_title)
+        return (first + rest)[: self.config.references]
 
     # --- writing one point ---------------------------------------------------------------------------------
     def _stream(self, messages, **options) -> Iterator[str]:
@@ -251,7 +268,7 @@ class DraftChain:
         return DraftFigureGuard(self.index, request.unit, drafting_year(request.topic, request.facts), request.facts)
 
     def check(self, body: str, facts: list[str], guard: NameGuard, references: list[str],
-              figures: DraftFigureGuard | None = None, reference_points: list[dict] = ()) -> tuple[str, dict]:
+              figures: DraftFigureGuard | None = None, reference_points: list[Point] = ()) -> tuple[str, dict]:
         """The guards on one point's body: foreign names out, figures that are not the unit's own for the period
         (``figures``: another unit's, another period's, found nowhere) → placeholders, copied passages out, every
         fact in.  Returns the body and what was found."""
@@ -271,15 +288,14 @@ class DraftChain:
             if unsupported_figures(fact, [body]) or (not unsupported_figures(fact, []) and
                                                      strip_end(fact) not in body):
                 body += strip_end(fact) + "。"
-        return body, {"leaked_names": leaks, "copied": len(copied),
-                      "removed_figures": [r.to_dict() for r in removed]}
+        return body, {"leaked_names": leaks, "copied": len(copied), "removed_figures": removed}
 
     def _write(self, request, point, guard, chars: int, i: int, figures: DraftFigureGuard | None = None
-               ) -> Iterator[dict]:
+               ) -> Iterator[TokenEvent]:
         """Write one point's body with the model, yielding its tokens, again more freely if it copied a reference;
         returns (body, found) as the generator's value."""
         messages = self._messages(request, point, guard, chars)
-        references = [r["text"] for r in point.references]
+        references = [r.text for r in point.references]
         max_tokens = int(chars * 1.3) + 60
         raw = ""
         for attempt in range(2):
@@ -289,7 +305,7 @@ class DraftChain:
             generated = ""
             for piece in self._stream(messages, **options):
                 generated += piece
-                yield {"type": "token", "i": i, "text": piece}
+                yield TokenEvent(i, piece)
             raw = clean_body(generated, point.heading, chars, self_name(request.unit))
             raw = to_own_level(raw, request.unit, point.facts)
             if longest_copy(raw, references) < self.copy_limit:
@@ -304,14 +320,14 @@ class DraftChain:
         own = "\n".join([request.unit, request.topic, *request.facts, *request.outline])
         return NameGuard(request.unit, own, {p for p in places if p not in own})
 
-    def draft(self, request: DraftRequest, planned: list[PlannedPoint] | None = None) -> Iterator[dict]:
+    def draft(self, request: DraftRequest, planned: list[PlannedPoint] | None = None) -> Iterator[DraftEvent]:
         """Events: ``plan`` (headings, at once), ``token`` (streamed, with the point's index ``i``), ``point`` (a
         checked point), ``final`` (the whole draft).  ``planned``: points planned beforehand (a whole report plans
         all its parts before writing the first)."""
         t0 = time.perf_counter()
         guard = self._guard(request)
         planned = planned if planned is not None else self.plan(request, guard)
-        yield {"type": "plan", "headings": [p.heading for p in planned], "mode": "llm" if self.llm else "outline"}
+        yield PlanEvent(tuple(p.heading for p in planned), "llm" if self.llm else "outline")
         chars = max(40, request.length // max(1, len(planned)) - 12)
         figures = self.figure_guard(request) if self.llm is not None else None
         points, first = [], None
@@ -323,76 +339,73 @@ class DraftChain:
             record = self._point(request, i, point, body, found)
             first = first or time.perf_counter()
             points.append(record)
-            yield {"type": "point", "i": i, "point": record}
+            yield PointEvent(i, record)
         result = self._result(request, points)
-        result["timings"] = {"first_point_ms": round((first - t0) * 1000, 1) if first else None,
-                             "total_ms": round((time.perf_counter() - t0) * 1000, 1)}
-        yield {"type": "final", "result": result}
+        timings = DraftTimings(round((first - t0) * 1000, 1) if first else None,
+                               round((time.perf_counter() - t0) * 1000, 1))
+        yield FinalEvent(replace(result, timings=timings))
 
-    def _point(self, request, i: int, point: PlannedPoint, body: str, found: dict) -> dict:
-        return {"heading": point.heading, "marker": marker(request.style, i), "body": body,
-                "text": f"{marker(request.style, i)}{point.heading}。{body}", "facts": point.facts,
-                "label": point.label, "references": point.references, "leaked_names": found["leaked_names"],
-                "removed_figures": found.get("removed_figures", [])}
+    def _point(self, request, i: int, point: PlannedPoint, body: str, found: dict) -> DraftPoint:
+        return DraftPoint(point.heading, marker(request.style, i), body,
+                          f"{marker(request.style, i)}{point.heading}。{body}", tuple(point.facts), point.label,
+                          tuple(point.references), tuple(found["leaked_names"]),
+                          tuple(found.get("removed_figures", ())))
 
-    def _result(self, request: DraftRequest, points: list[dict]) -> dict:
+    def _result(self, request: DraftRequest, points: list[DraftPoint]) -> DraftResult:
         heading = f"{Section(request.section).number}、{Section(request.section).heading}"
-        paragraphs = [p["text"] for p in points]
+        paragraphs = [p.text for p in points]
         if self.llm is None:  # the outline: each point with the reference sentences it would draw on
-            paragraphs = [p["text"] + "".join(f"\n【参考】{strip_end(r['text'])[:120]}（{r['report_title']}）"
-                                              for r in p["references"]) for p in points]
-        body = "\n".join(p["text"] for p in points)
-        return {"title": f"{request.unit}关于{request.topic or '有关'}工作情况的汇报", "section": request.section,
-                "section_heading": heading, "unit": request.unit, "topic": request.topic, "style": request.style,
-                "facts": request.facts, "text": heading + "\n" + "\n".join(paragraphs), "points": points,
-                "placeholders": placeholders_in(body),
-                "unsupported_numbers": unsupported_figures(body, request.facts, masks=False),
-                "leaked_names": sorted({n for p in points for n in p["leaked_names"]}),
-                "removed_figures": [{**r, "point": i} for i, p in enumerate(points)
-                                    for r in p.get("removed_figures", [])],
-                "mode": "llm" if self.llm is not None else "outline"}
+            paragraphs = [p.text + "".join(f"\n【参考】{strip_end(r.text)[:120]}（{r.report_title}）"
+                                           for r in p.references) for p in points]
+        body = "\n".join(p.text for p in points)
+        return DraftResult(f"{request.unit}关于{request.topic or '有关'}工作情况的汇报", request.section, heading,
+                           request.unit, request.topic, request.style, tuple(request.facts),
+                           heading + "\n" + "\n".join(paragraphs), tuple(points), tuple(placeholders_in(body)),
+                           tuple(unsupported_figures(body, request.facts, masks=False)),
+                           tuple(sorted({n for p in points for n in p.leaked_names})),
+                           "llm" if self.llm is not None else "outline")
 
-    def run(self, request: DraftRequest) -> dict:
+    def run(self, request: DraftRequest) -> DraftResult:
         """Consume the events and return the final draft (CLI ``--json``, benchmarks, tests)."""
-        return next(e["result"] for e in self.draft(request) if e["type"] == "final")
+        return next(e.result for e in self.draft(request) if isinstance(e, FinalEvent))
 
     # --- revisions ---------------------------------------------------------------------------------------------
-    def revise(self, result: dict, action: str, point: int | None = None) -> dict:
-        """扩写 / 压缩 / 更正式 / 换个说法 on one point (its index) or on every point, with the same guards."""
+    def revise(self, result: DraftResult, action: str, point: int | None = None) -> DraftResult:
+        """A revision (a key of ``REVISIONS``: expand, shorten, formal, rephrase) on one point (its index) or on
+        every point, with the same guards."""
         from langchain_core.messages import HumanMessage
 
         if action not in REVISIONS:
-            raise ValueError(f"unknown revision {action!r}: one of {'、'.join(REVISIONS)}")
+            raise ValueError(f"unknown revision {action!r}: one of {', '.join(REVISIONS)}")
         if self.llm is None:
             raise RuntimeError("修改需要大模型：当前为提纲模式（llm.backend = none）")
-        if point is not None and not 0 <= point < len(result["points"]):
-            raise ValueError(f"没有第{point + 1}条：初稿共{len(result['points'])}条")
-        request = DraftRequest(result["section"], result["unit"], result.get("topic", ""), 400,
-                               result.get("facts", []), [], result.get("style", "yishi"))
+        if point is not None and not 0 <= point < len(result.points):
+            raise ValueError(f"没有第{point + 1}条：初稿共{len(result.points)}条")
+        request = DraftRequest(result.section, result.unit, result.topic, 400, list(result.facts), [], result.style)
         guard = self._guard(request)
         figures = self.figure_guard(request)
-        targets = range(len(result["points"])) if point is None else [point]
-        points = [dict(p) for p in result["points"]]
+        targets = range(len(result.points)) if point is None else [point]
+        points = list(result.points)
         for i in targets:
             p = points[i]
-            chars = {"扩写": 2, "压缩": 0.5}.get(action, 1) * max(40, len(p["body"]))
-            prompt = render("draft_revise", action=action, chars=int(chars), text=p["body"])
+            chars = _REVISION_LENGTH.get(action, 1) * max(40, len(p.body))
+            prompt = render("draft_revise", action=action, chars=int(chars), text=p.body)
             generated = "".join(self._stream([HumanMessage(prompt)], max_tokens=int(chars * 1.3) + 60))
-            new = clean_body(generated, p["heading"], int(chars), self_name(request.unit))
-            new = to_own_level(new, request.unit, p["facts"])
+            new = clean_body(generated, p.heading, int(chars), self_name(request.unit))
+            new = to_own_level(new, request.unit, list(p.facts))
             if not new:
                 continue
-            body, found = self.check(new, p["facts"], guard, [r["text"] for r in p["references"]], figures,
-                                     p["references"])
-            planned = PlannedPoint(p["heading"], p["references"], p["facts"], p.get("label", ""))
-            points[i] = self._point(request, i, planned, body or p["body"], found)
-        return {**self._result(request, points), "timings": result.get("timings", {})}
+            body, found = self.check(new, list(p.facts), guard, [r.text for r in p.references], figures,
+                                     list(p.references))
+            planned = PlannedPoint(p.heading, list(p.references), list(p.facts), p.label)
+            points[i] = self._point(request, i, planned, body or p.body, found)
+        return replace(self._result(request, points), timings=result.timings)
 
 
-def draft_to_docx(result: dict, path: str | Path) -> Path:
+def draft_to_docx(result: DraftResult, path: str | Path) -> Path:
     """The draft as a Word file in 公文 form (see :mod:`assistant.docx_export`), placeholders highlighted."""
     from ..docx_export import write_docx
 
-    paragraphs = [line for line in result["text"].split("\n")[1:] if line.strip()]
-    return write_docx(path, result["title"], [{"heading": result["section_heading"], "paragraphs": paragraphs}],
-                      result["placeholders"])
+    paragraphs = [line for line in result.text.split("\n")[1:] if line.strip()]
+    return write_docx(path, result.title, [{"heading": result.section_heading, "paragraphs": paragraphs}],
+                      list(result.placeholders))

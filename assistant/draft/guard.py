@@ -24,9 +24,11 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 from datetime import date
+from typing import Literal
 
 from ingest.clean import split_sentences
 from ingest.periods import chunk_sentence_periods, period_of
+from ingest.points import Point
 from ingest.text.figures import DATE_MEASURES
 
 from ..guards import (FigureCheck, SourceSentence, check_figures, clause_around, extract_figures, same_kind,
@@ -34,7 +36,6 @@ from ..guards import (FigureCheck, SourceSentence, check_figures, clause_around,
 from ..names import family_of
 from ..scope import ReportUnit, library_units, periods_agree, place_in
 
-USER_FACTS = "用户提供的情况"
 _REASONS = {
     "other_unit": "出自{unit}，不是本单位的数据",
     "other_period": "是{unit}{period}的数据，不是本期的",
@@ -43,12 +44,12 @@ _REASONS = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RemovedFigure:
     """A figure the guard took out of a draft (it became a placeholder), with whose it was and why."""
 
     figure: str
-    verdict: str  # other_unit | other_period | other_thing | unsupported
+    verdict: Literal["other_unit", "other_period", "other_thing", "unsupported"]
     unit: str = ""  # the report where it does stand (《…》), "" when nowhere
     period: str = ""
     reason: str = ""
@@ -110,10 +111,11 @@ class DraftFigureGuard:
                 out.append(SourceSentence(sentence, name, key in self.own, in_period, period))
         return out
 
-    def sources(self, body: str, references: list[dict]) -> list[SourceSentence]:
+    def sources(self, body: str, references: list[Point]) -> list[SourceSentence]:
         """The user's facts, the reference passages' chunks and the library's keyword hits for each figure's clause."""
-        facts = [SourceSentence(f, USER_FACTS, True, True, str(self.year)) for f in self.facts]
-        ids = list(dict.fromkeys(r["chunk_id"] for r in references if r.get("chunk_id")))
+        # the user's facts stand in no report (unit ""): the unit's own, of the period drafted
+        facts = [SourceSentence(f, "", True, True, str(self.year)) for f in self.facts]
+        ids = list(dict.fromkeys(r.chunk_id for r in references if r.chunk_id))
         chunks = self.index.store.get(ids) if ids else {}
         for fig in extract_figures(body):
             if fig.value is None or fig.measure in DATE_MEASURES:
@@ -127,10 +129,10 @@ class DraftFigureGuard:
         return facts + self._chunk_sentences(chunks)
 
     # --- the check ---------------------------------------------------------------------------------------------
-    def check(self, body: str, references: list[dict]) -> list[FigureCheck]:
+    def check(self, body: str, references: list[Point]) -> list[FigureCheck]:
         return check_figures(body, self.sources(body, references), ignore=self.ignore)
 
-    def review(self, body: str, references: list[dict]) -> tuple[str, list[RemovedFigure]]:
+    def review(self, body: str, references: list[Point]) -> tuple[str, list[RemovedFigure]]:
         """``body`` with every figure not the unit's own for the period turned into a placeholder, and what was
         removed, with why.  Dates and masks stay as written (a mask is already the writer's to fill)."""
         removed: list[RemovedFigure] = []
@@ -141,7 +143,7 @@ class DraftFigureGuard:
             if c.verdict in ("other_thing", "unsupported") and self._given(fig):
                 continue  # the user's own figure, reworded
             where = c.sentence
-            unit = where.unit if where and where.unit != USER_FACTS else ""
+            unit = where.unit if where else ""
             period = where.period if where else ""
             label = period.replace("-", "—") + "年" if period and period != "plan" else ("下一步打算" if period else "")
             reason = _REASONS[c.verdict].format(unit=unit, period=label)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -22,6 +22,8 @@ from ingest.text.numerals import CN_NUM, cn_numeral
 
 from ..guards import placeholders_in, unsupported_figures
 from .chain import DraftChain, DraftRequest
+from .results import (DraftResult, FinalEvent, PartEvent, PartPlan, PartStartEvent, PointEvent, ReportEvent,
+                      ReportPlanEvent, ReportResult, ReportTimings, ReviewEvent)
 
 PARTS = ARC  # the genre's order
 SHARE = {"progress": 0.45, "problems": 0.25, "plans": 0.3}  # of the requested length
@@ -101,7 +103,7 @@ class ReportDrafter:
         queries = d._embed_queries(facts)
         out = [dict() for _ in facts]
         for part in parts:
-            points = [p for t in d._themes(DraftRequest(part, "本单位")) for p in t["points"]]
+            points = [p for t in d._themes(DraftRequest(part, "本单位")) for p in t.points]
             if not points:
                 continue
             vectors = np.vstack(d._point_vectors(points))
@@ -110,7 +112,7 @@ class ReportDrafter:
                 row[part] = float(score)
         return out
 
-    def draft(self, request: ReportRequest) -> Iterator[dict]:
+    def draft(self, request: ReportRequest) -> Iterator[ReportEvent]:
         """Events: ``report_plan`` (title, opening, the parts and their point headings, at once), then per part
         ``part_start``, the section chain's events with ``part`` added, ``part`` (the checked part); then ``review``
         (the findings on the assembled text) and ``final``."""
@@ -135,64 +137,60 @@ class ReportDrafter:
         for heading, sub in requests:
             guard = self.drafter._guard(sub)
             plans.append(self.drafter.plan(sub, guard))
-        yield {"type": "report_plan", "title": title, "opening": opening, "facts_placed": placed,
-               "parts": [{"heading": h, "section": sub.section, "headings": [p.heading for p in plan]}
-                         for (h, sub), plan in zip(requests, plans)],
-               "mode": "llm" if self.drafter.llm else "outline"}
+        yield ReportPlanEvent(title, opening, placed,
+                              tuple(PartPlan(h, sub.section, tuple(p.heading for p in plan))
+                                    for (h, sub), plan in zip(requests, plans)),
+                              "llm" if self.drafter.llm else "outline")
         parts, first_point, first_part = [], None, None
         for j, (heading, sub) in enumerate(requests):
-            yield {"type": "part_start", "part": j, "heading": heading}
+            yield PartStartEvent(j, heading)
             result = None
             for event in self.drafter.draft(sub, planned=plans[j]):
-                if event["type"] == "final":
-                    result = event["result"]
+                if isinstance(event, FinalEvent):
+                    result = event.result
                     continue
-                if event["type"] == "point" and first_point is None:
+                if isinstance(event, PointEvent) and first_point is None:
                     first_point = time.perf_counter()
-                yield {**event, "part": j}
-            result["section_heading"] = heading
+                yield replace(event, part=j)
+            result = replace(result, section_heading=heading)
             parts.append(result)
             first_part = first_part or time.perf_counter()
-            yield {"type": "part", "part": j, "result": result}
+            yield PartEvent(j, result)
         report = self._result(request, title, opening, parts, placed)
         if self.reviewer is not None:
             # a report drafted now speaks from this year: dated wording rules apply to it
-            review = self.reviewer.review(report["text"], request.unit, request.facts, date.today().year)
-            report["review"] = review.to_dict()
-            yield {"type": "review", "review": report["review"]}
-        report["timings"] = {"first_point_ms": _ms(first_point, t0), "first_part_ms": _ms(first_part, t0),
-                             "total_ms": _ms(time.perf_counter(), t0)}
-        yield {"type": "final", "result": report}
+            review = self.reviewer.review(report.text, request.unit, request.facts, date.today().year)
+            report = replace(report, review=review)
+            yield ReviewEvent(review)
+        timings = ReportTimings(_ms(first_point, t0), _ms(first_part, t0), _ms(time.perf_counter(), t0))
+        yield FinalEvent(replace(report, timings=timings))
 
-    def run(self, request: ReportRequest) -> dict:
-        return next(e["result"] for e in self.draft(request) if e["type"] == "final")
+    def run(self, request: ReportRequest) -> ReportResult:
+        return next(e.result for e in self.draft(request) if isinstance(e, FinalEvent))
 
     @staticmethod
-    def _result(request: ReportRequest, title: str, opening: str, parts: list[dict], placed: dict) -> dict:
+    def _result(request: ReportRequest, title: str, opening: str, parts: list[DraftResult],
+                placed: dict[str, str]) -> ReportResult:
         lines = [title, opening]
         for part in parts:
-            lines.append(part["section_heading"])
-            lines += [p["text"] for p in part["points"]]
+            lines.append(part.section_heading)
+            lines += [p.text for p in part.points]
         body = "\n".join(lines[1:])
-        return {"title": title, "opening": opening, "unit": request.unit, "topic": request.topic,
-                "facts": request.facts, "facts_placed": placed, "style": request.style, "parts": parts,
-                "text": "\n".join(lines), "placeholders": placeholders_in(body),
-                "unsupported_numbers": unsupported_figures(body, request.facts, masks=False),
-                "leaked_names": sorted({n for part in parts for n in part["leaked_names"]}),
-                "removed_figures": [{**r, "part": j} for j, part in enumerate(parts)
-                                    for r in part.get("removed_figures", [])],
-                "mode": parts[0]["mode"] if parts else "outline"}
+        return ReportResult(title, opening, request.unit, request.topic, tuple(request.facts), placed, request.style,
+                            tuple(parts), "\n".join(lines), tuple(placeholders_in(body)),
+                            tuple(unsupported_figures(body, request.facts, masks=False)),
+                            tuple(sorted({n for part in parts for n in part.leaked_names})),
+                            parts[0].mode if parts else "outline")
 
 
 def _ms(t: float | None, t0: float) -> float | None:
     return round((t - t0) * 1000, 1) if t else None
 
 
-def report_to_docx(result: dict, path: str | Path) -> Path:
+def report_to_docx(result: ReportResult, path: str | Path) -> Path:
     """The whole report as one Word file in 公文 form (:mod:`assistant.docx_export`), placeholders highlighted."""
     from ..docx_export import write_docx
 
-    sections = [{"heading": "", "paragraphs": [result["opening"]]}]
-    sections += [{"heading": p["section_heading"], "paragraphs": [q["text"] for q in p["points"]]}
-                 for p in result["parts"]]
-    return write_docx(path, result["title"], sections, result["placeholders"])
+    sections = [{"heading": "", "paragraphs": [result.opening]}]
+    sections += [{"heading": p.section_heading, "paragraphs": [q.text for q in p.points]} for p in result.parts]
+    return write_docx(path, result.title, sections, list(result.placeholders))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from ingest.points import Point
 from ingest.text.figures import has_mask
 from ingest.text.lexicons import words as lexicon_words
 from ingest.text.numerals import CN_NUM as ORDINALS
@@ -69,14 +70,14 @@ def clauses_within(lead: str, limit: int = 16) -> str:
     return strip_end(head)
 
 
-def reference_clauses(references: list[dict], guard, limit: int) -> str:
+def reference_clauses(references: list[Point], guard, limit: int) -> str:
     """Reference clauses for a prompt, interleaved across references so no reference's run of prose is handed
     over whole.  A clause that names another unit's place, body or people, or holds a figure or a mask, is left
     out rather than blanked: "某时期X个没有的景象" reads as nonsense and the model copies the blank."""
     per_ref = []
     for ref in references:
-        parts = [strip_end(c) for c in re.split(r"[。；;，,：:！？\n]", ref["text"])]
-        per_ref.append([c for c in parts if 4 <= len(c) <= 30 and c != strip_end(ref["lead"])
+        parts = [strip_end(c) for c in re.split(r"[。；;，,：:！？\n]", ref.text)]
+        per_ref.append([c for c in parts if 4 <= len(c) <= 30 and c != strip_end(ref.lead)
                         and not guard.find_leaks(c) and not extract_figures(c) and not has_mask(c)])
     out: list[str] = []
     for j in range(max((len(r) for r in per_ref), default=0)):

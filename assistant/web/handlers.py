@@ -15,6 +15,7 @@ from typing import Any
 from ingest.sections import ANY, MEASURES, POINT_SECTIONS, SEARCH_FILTERS, Section, choices
 
 from ..answer.results import EvidenceFound, Final, Queued, Token
+from ..draft.results import DraftResult, PartEvent, PointEvent, ReportResult
 from ..export import search_to_csv, search_to_markdown
 from ..jobs import ImportJobs, JobBusy
 from ..library import Library, Outcome, gradio_temp_dir
@@ -24,14 +25,14 @@ from ..service import Assistant, build_assistant, build_library
 from ..settings import Settings
 from .status import SpeedLog, status_markdown
 from . import render
-from .draft_view import (STYLE_CHOICES, TARGET_ALL, DraftStream, export_docx, make_request, notes_markdown,
-                         references_html, target_index, targets, with_edits)
+from .draft_view import (REPORT, TARGET_ALL, DraftStream, export_docx, make_request, notes_markdown, references_html,
+                         target_index, targets, with_edits)
 from .library_view import ALL_REPORTS, document_choices, job_line, outcome_rows, report_choices, report_rows
-from .review_view import REPORT_LABEL, ReportStream, export_report, findings_html, marked_html, review_summary
+from .review_view import ReportStream, export_report, findings_html, marked_html, review_summary
 
 SECTION_LABELS = choices([ANY, Section.PROBLEMS, MEASURES, Section.PROGRESS, Section.PLANS, Section.OVERVIEW], "asked")
 SEARCH_SECTIONS = choices([Section.PROBLEMS, MEASURES, Section.PROGRESS, Section.PLANS, ANY])
-THEME_SECTIONS = choices(POINT_SECTIONS)
+THEME_SECTIONS = list(choices(POINT_SECTIONS).items())  # (问题, problems) …: the handler gets the value
 
 # progress(fraction | (i, n), desc=…, unit=…): gr.Progress's call, or anything with that signature
 Progress = Callable[..., Any]
@@ -83,7 +84,7 @@ def _draft_box(stream, events, progress) -> Iterator[tuple]:
     notes what ``progress(event)`` says when it says something (a point or a part done)."""
     for event in events:
         text = stream.apply(event)
-        if event["type"] != "final":
+        if event.type != "final":
             yield text, SKIP, progress(event) or SKIP, SKIP, SKIP
 
 
@@ -158,61 +159,62 @@ class Handlers:
                                                        [s.sentence for s in evidence.sentences], title), past
 
     # --- 起草 -------------------------------------------------------------------------------------------------
-    def draft(self, section_label, unit, topic, length, facts, outline, style_label) -> Iterator[tuple]:
+    def draft(self, section, unit, topic, length, facts, outline, style) -> Iterator[tuple]:
         """Headings at once, each point streaming into the box, then the checked draft with its references:
-        (text, references HTML, notes, draft state, revision targets)."""
-        if section_label == REPORT_LABEL:
-            yield from self.draft_report(unit, topic, length, facts, outline, style_label)
+        (text, references HTML, notes, draft state, revision targets).  ``section``: problems | plans | progress,
+        or report (a whole 工作汇报); ``style``: yishi | numbered."""
+        if section == REPORT:
+            yield from self.draft_report(unit, topic, length, facts, outline, style)
             return
         try:
-            request = make_request(section_label, unit, topic, length, facts, outline, style_label)
+            request = make_request(section, unit, topic, length, facts, outline, style)
             stream = DraftStream(request)
-            yield from _draft_box(stream, self.drafter.draft(request), lambda e: e["type"] == "point" and
-                                  f"已完成 {e['i'] + 1} / {len(stream.parts)} 条…")
+            yield from _draft_box(stream, self.drafter.draft(request), lambda e: isinstance(e, PointEvent) and
+                                  f"已完成 {e.i + 1} / {len(stream.parts)} 条…")
         except ValueError as exc:
             raise UserError(str(exc)) from exc
         result = stream.result
-        yield (result["text"], references_html(result["points"]), notes_markdown(result), result,
+        yield (result.text, references_html(result.points), notes_markdown(result), result,
                Choices(targets(result), TARGET_ALL))
 
-    def draft_report(self, unit, topic, length, facts, outline, style_label) -> Iterator[tuple]:
+    def draft_report(self, unit, topic, length, facts, outline, style) -> Iterator[tuple]:
         """A whole 工作汇报: every part's headings at once, points streaming part by part, then 审校 on the result."""
         from ..draft.report import ReportDrafter, ReportRequest
 
         try:
             request = ReportRequest(unit or "", topic or "", max(600, int(length)), _lines(facts), _lines(outline),
-                                    STYLE_CHOICES.get(style_label, style_label))
+                                    style)
             stream = ReportStream(request.style)
             yield from _draft_box(stream, ReportDrafter(self.drafter, self.reviewer).draft(request),
-                                  lambda e: e["type"] == "part" and f"已完成第 {e['part'] + 1} 部分…")
+                                  lambda e: isinstance(e, PartEvent) and f"已完成第 {e.part + 1} 部分…")
         except ValueError as exc:
             raise UserError(str(exc)) from exc
         result = stream.result
-        points = [p for part in result["parts"] for p in part["points"]]
-        review = result.get("review") or {"findings": [], "text": result["text"]}
-        notes = notes_markdown({**result, "points": points}) + f"\n\n**审校**（自动）：{review_summary(review)}，见右侧"
-        yield (result["text"], references_html(points) + findings_html(review), notes, result,
-               Choices([TARGET_ALL], TARGET_ALL))
+        review = result.review.to_dict() if result.review is not None else {"findings": [], "text": result.text}
+        notes = notes_markdown(result) + f"\n\n**审校**（自动）：{review_summary(review)}，见右侧"
+        yield (result.text, references_html(result.points) + findings_html(review), notes, result,
+               Choices(targets(None), TARGET_ALL))
 
-    def revise(self, action: str, text: str, result: dict | None, target: str) -> tuple:
-        """扩写 / 压缩 / 更正式 / 换个说法 on the draft as the box shows it (the user's edits included)."""
+    def revise(self, action: str, text: str, result: DraftResult | ReportResult | None, target) -> tuple:
+        """A revision (expand, shorten, formal, rephrase: keys of ``REVISIONS``) on the draft as the box shows it
+        (the user's edits included); ``target``: a point's index, or TARGET_ALL."""
         if not result:
             raise UserError("请先生成初稿")
-        if "parts" in result:
+        if isinstance(result, ReportResult):
             raise UserError("整篇汇报请直接在文本框中修改，或按章节起草后再扩写、压缩")
         edited = with_edits(result, text)
         try:
             new = self.drafter.revise(edited, action, target_index(target, edited))
         except (RuntimeError, ValueError) as exc:
             raise UserError(str(exc)) from exc
-        return new["text"], references_html(new["points"]), notes_markdown(new), new
+        return new.text, references_html(new.points), notes_markdown(new), new
 
-    def export(self, text: str, result: dict | None) -> str:
+    def export(self, text: str, result: DraftResult | ReportResult | None) -> str:
         """The draft box as a Word file; returns its path."""
         if not result:
             raise UserError("请先生成初稿")
-        if "parts" in result:
-            return str(export_report(text, result, self._export_dir()))
+        if isinstance(result, ReportResult):
+            return str(export_report(text, self._export_dir()))
         return str(export_docx(result, text, self._export_dir()))
 
     # --- 审校 -------------------------------------------------------------------------------------------------
@@ -249,12 +251,15 @@ class Handlers:
         files = [str(search_to_csv(results, folder / "检索结果.csv")), str(folder / "检索结果.md")]
         return render.search_html(results, tokenize(query)), files
 
-    def themes(self, topic: str, section_label: str, progress: Progress = _no_progress) -> tuple[str, list[str]]:
-        """Recurring points across reports (optionally on a topic), plus CSV and Markdown files."""
+    def themes(self, topic: str, section: str, progress: Progress = _no_progress) -> tuple[str, list[str]]:
+        """Recurring points of ``section`` (problems | plans | progress) across reports (optionally on a topic), plus
+        CSV and Markdown files."""
         from ..themes import build_themes, themes_to_csv, themes_to_markdown
 
+        if section not in POINT_SECTIONS:
+            raise UserError(f"共性主题只归纳问题、打算和进展，不支持“{section}”")
         progress(0, desc="归纳共性主题…")
-        result = build_themes(self.assistant.index, THEME_SECTIONS.get(section_label, "problems"), topic or None)
+        result = build_themes(self.assistant.index, section, topic or None)
         folder = self._export_dir()
         (folder / "共性主题.md").write_text(themes_to_markdown(result), encoding="utf-8")
         files = [str(themes_to_csv(result, folder / "共性主题.csv")), str(folder / "共性主题.md")]

@@ -21,6 +21,7 @@ from ingest.sections import POINT_SECTIONS, Section, name_of
 if TYPE_CHECKING:
     from ..answer.evidence import Evidence, Source
     from ..answer.results import Answer
+    from ..themes import Themes
 
 _CITE = re.compile(r"\[(\d{1,2})\]")
 
@@ -91,9 +92,9 @@ def search_html(results: list[dict], query_words: list[str]) -> str:
     return render_template("search.html", groups=groups)
 
 
-def themes_html(result: dict, excerpt: int = 160) -> str:
+def themes_html(result: Themes, excerpt: int = 160) -> str:
     """Themes raised by several reports first (open), then those of one report (folded); every field escaped."""
-    themes = result.get("themes") or []
+    themes = result.themes
     if not themes:
         return "<p>没有找到可归纳的条目</p>"
 
@@ -101,11 +102,11 @@ def themes_html(result: dict, excerpt: int = 160) -> str:
         text = " ".join(text.split())
         return text if len(text) <= excerpt else text[:excerpt] + "…"
 
-    shown = [{**t, "points": [{**p, "excerpt": cut(p["text"])} for p in t["points"]]} for t in themes]
-    section = result.get("section")
+    shown = [{"label": t.label, "reports": t.reports,
+              "points": [{**p.record(), "excerpt": cut(p.text)} for p in t.points]} for t in themes]
+    section = result.section
     title = f"这些{Section(section).item}在几份报告中反复出现" if section in POINT_SECTIONS else "共性主题"
-    return render_template("themes.html", title=title, themes=shown,
-                           shared=[t for t in themes if t["reports"] > 1])
+    return render_template("themes.html", title=title, themes=shown, shared=[t for t in themes if t.reports > 1])
 
 
 def document_html(view: dict | None) -> str:

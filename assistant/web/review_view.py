@@ -14,7 +14,6 @@ from .render import render_template
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "suggestion": 2}
 COLOURS = {"error": "#ffccc7", "warning": "#ffe58f", "suggestion": "#d9f7be"}
-REPORT_LABEL = "整篇汇报"
 
 
 def review_summary(review: dict) -> str:
@@ -57,27 +56,28 @@ class ReportStream:
         self.head: list[str] = []
         self.parts: list[tuple[str, list[str]]] = []
         self.markers: list[list[str]] = []
-        self.result: dict | None = None
+        self.result = None  # the ReportResult, at the final event
 
-    def apply(self, event: dict) -> str:
+    def apply(self, event) -> str:
+        from ..draft.results import FinalEvent, PointEvent, ReportPlanEvent, TokenEvent
         from ..draft.text import marker
 
-        kind = event["type"]
-        if kind == "report_plan":
-            self.head = [event["title"], event["opening"]]
-            self.parts = [(p["heading"], [f"{marker(self.style, i)}{h}。" for i, h in enumerate(p["headings"])])
-                          for p in event["parts"]]
-        elif kind == "token":
-            self.parts[event["part"]][1][event["i"]] += event["text"]
-        elif kind == "point":
-            self.parts[event["part"]][1][event["i"]] = event["point"]["text"]
-        elif kind == "final":
-            self.result = event["result"]
-            return self.result["text"]
+        match event:
+            case ReportPlanEvent():
+                self.head = [event.title, event.opening]
+                self.parts = [(p.heading, [f"{marker(self.style, i)}{h}。" for i, h in enumerate(p.headings)])
+                              for p in event.parts]
+            case TokenEvent(part=j, i=i, text=text):
+                self.parts[j][1][i] += text
+            case PointEvent(part=j, i=i, point=point):
+                self.parts[j][1][i] = point.text
+            case FinalEvent(result=result):
+                self.result = result
+                return result.text
         return "\n".join(self.head + [line for heading, points in self.parts for line in (heading, *points)])
 
 
-def export_report(text: str, result: dict, folder: str | Path) -> Path:
+def export_report(text: str, folder: str | Path) -> Path:
     """The report box as it stands (the user's edits included) as one 公文 .docx: first line the title."""
     from ..docx_export import write_docx
     from ..guards import placeholders_in
