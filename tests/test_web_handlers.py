@@ -167,6 +167,21 @@ def test_draft_streams_then_revises_and_exports(make_handlers):
     assert any("流动宣讲" in p.text for p in Document(path).paragraphs)
 
 
+def test_a_whole_report_streams_part_by_part_then_exports(handlers):
+    """The section choice ``report`` drafts a whole 工作汇报: the plan at once, each part as it is done, then 审校;
+    a revision is refused (a report is edited in the box), the export writes the box as one Word file."""
+    steps = shown(handlers.draft("report", "某县", "常态化扫黑除恶", 600, "打掉恶势力犯罪集团2个", "", "numbered"))
+    assert steps[0][0].startswith("某县关于常态化扫黑除恶工作情况的汇报\n根据工作安排")
+    assert any(isinstance(out[2], str) and out[2].startswith("已完成第 1 部分") for out in steps)
+    text, refs, notes, result, target = steps[-1]
+    assert text == result.text and [p.section for p in result.parts] == ["progress", "problems", "plans"]
+    assert "\n（一）" in text and result.facts_placed == {"打掉恶势力犯罪集团2个": "progress"}
+    assert "**审校**（自动）" in notes and "<div class='ref'>" in refs and target == Choices([("全文", "all")], "all")
+    with pytest.raises(UserError, match="整篇汇报"):
+        handlers.revise("formal", text, result, "all")
+    assert Path(handlers.export(text, result)).name == "整篇汇报.docx"
+
+
 def test_review_marks_the_pasted_draft(handlers):
     draft = "某县市场监督管理局关于扫黑除恶工作情况的汇报\n一、工作进展及成效\n一是强化组织领导。" + EVIL + "召开会议3次。"
     marked, findings, docx = handlers.review(None, draft, "", "")

@@ -30,7 +30,7 @@ from ..settings import ReviewSettings
 from ..themes import Theme, build_themes
 from .guard import DraftFigureGuard, drafting_year
 from .results import (DraftEvent, DraftPoint, DraftResult, DraftTimings, FinalEvent, PlanEvent, PointEvent,
-                      TokenEvent)
+                      PointSection, Style, TokenEvent)
 from .text import clauses_within, clean_body, marker, reference_clauses, self_name, strip_end, to_own_level
 
 # revision → its button's label; the instructions are in prompts/draft_revise.txt, the length factor here
@@ -41,13 +41,13 @@ STYLES = ("yishi", "numbered")
 
 @dataclass
 class DraftRequest:
-    section: str
+    section: PointSection
     unit: str
     topic: str = ""
     length: int = 400
     facts: list[str] = field(default_factory=list)
     outline: list[str] = field(default_factory=list)
-    style: str = "yishi"
+    style: Style = "yishi"
 
     def __post_init__(self):
         if self.section not in POINT_SECTIONS:
@@ -119,7 +119,7 @@ class DraftChain:
     def section_themes(self, section: str) -> list[dict]:
         """The library's themes of one section type, built once per library state, as the records 审校 reads (and
         keeps on disk when it runs without a drafter)."""
-        return [t.to_dict() for t in self._themes_of(section)]
+        return self._cached(("theme_records", section), lambda: [t.to_dict() for t in self._themes_of(section)])
 
     def _themes_of(self, section: str) -> tuple[Theme, ...]:
         return self._cached(("themes", section), lambda: build_themes(self.index, section)).themes

@@ -23,7 +23,7 @@ from ingest.text.numerals import CN_NUM, cn_numeral
 from ..guards import placeholders_in, unsupported_figures
 from .chain import DraftChain, DraftRequest
 from .results import (DraftResult, FinalEvent, PartEvent, PartPlan, PartStartEvent, PointEvent, ReportEvent,
-                      ReportPlanEvent, ReportResult, ReportTimings, ReviewEvent)
+                      ReportPlanEvent, ReportResult, ReportTimings, ReviewEvent, Style)
 
 PARTS = ARC  # the genre's order
 SHARE = {"progress": 0.45, "problems": 0.25, "plans": 0.3}  # of the requested length
@@ -43,7 +43,7 @@ class ReportRequest:
     length: int = 1500
     facts: list[str] = field(default_factory=list)
     outline: list[str] = field(default_factory=list)  # 一、… lines open a part; the lines under one are its points
-    style: str = "yishi"
+    style: Style = "yishi"
 
     def __post_init__(self):
         if not self.unit.strip():
