@@ -75,8 +75,8 @@ def build_app(settings: Settings, assistant: Assistant | None = None, library: L
     h = Handlers(settings, assistant, library, jobs)
 
     # the long-running ones report progress: Gradio finds gr.Progress as a parameter's default
-    def themes(topic: str, section_label: str, progress=gr.Progress()):
-        return h.themes(topic, section_label, progress)
+    def themes(topic: str, section: str, progress=gr.Progress()):
+        return h.themes(topic, section, progress)
 
     refreshed = adapt(h.library_views)
     status = adapt(h.status)
