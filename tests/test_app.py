@@ -77,6 +77,17 @@ def test_app_serves_chat_and_search(running_app):
     assert open(md_file, encoding="utf-8").read().startswith("# 检索：宣传发动不够深入")
 
 
+def test_app_forms_send_values_not_labels(running_app):
+    """The 起草 and 共性主题 radios show Chinese labels and send their values (problems, yishi)."""
+    from gradio_client import Client
+
+    client = Client(running_app, verbose=False)
+    html, _ = client.predict("", "problems", api_name="/themes")
+    assert html.startswith("<h4>这些问题在几份报告中反复出现</h4>")
+    text, *_ = client.predict("problems", "某县市场监督管理局", "扫黑除恶", 400, "", "", "numbered", api_name="/draft")
+    assert text.startswith("二、存在的问题\n（一）")
+
+
 def test_login_is_required_when_auth_is_set(library_settings, serve_app):
     import httpx
     from gradio_client import Client
