@@ -57,8 +57,9 @@ def make_store(settings: Settings, embeddings=None):
     if s.mode == "server":  # the library lives in the server; the data dir holds only a keyword cache
         from vectorstore.manifest import ChromaManifest
 
-        manifest = ChromaManifest(client, s.collection)
-    return ReportIndex(s.path, client, embeddings or make_embeddings_from(settings), s.collection, manifest)
+        manifest = ChromaManifest(client, s.collection, s.read_page)
+    return ReportIndex(s.path, client, embeddings or make_embeddings_from(settings), s.collection, manifest,
+                       read_page=s.read_page)
 
 
 def build_reviewer(settings: Settings, index, themes=None) -> Reviewer:

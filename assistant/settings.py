@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ingest.chunker import ChunkOptions
 from ingest.loaders import LoadOptions
+from vectorstore.chroma import READ_PAGE
 from vectorstore.hybrid import SearchOptions
 
 DEFAULT_DATA_DIR = Path("data")
@@ -55,6 +56,9 @@ class StoreSettings(BaseModel):
     host: str = Field("127.0.0.1", description="Chroma server host (mode=server).")
     port: int = Field(8000, description="Chroma server port (mode=server).")
     collection: str = Field("huibao", description="Chroma collection name.")
+    read_page: int = Field(READ_PAGE, ge=1, description="Rows one Chroma read returns at most: whole-library reads "
+                           "(themes, review, the names a draft must not borrow, the server manifest) go page by page, "
+                           "as one read of ~50k rows fails in Chroma (too many SQL variables).")
 
 
 class IngestSettings(BaseModel):

@@ -52,6 +52,44 @@ def _upsert(collection, ids, vectors, texts, metadatas, batch: int = 500) -> Non
                           metadatas=metadatas[i:i + batch])
 
 
+# Rows one Chroma ``get`` returns at most (the ``store.read_page`` setting).  Chroma answers a ``get`` by binding every
+# row it returns into one SQL statement: a read of the whole collection fails past ~50k rows ("too many SQL
+# variables") and holds every row twice in memory on the way.
+READ_PAGE = 5000
+
+
+def read_pages(collection, include: list[str], where: dict | None = None, ids: list[str] | None = None,
+               page: int = READ_PAGE):
+    """Chroma's ``get`` a page at a time: yields one ``get`` result per page.
+
+    With ``ids``, the ids a page at a time; else ``limit``/``offset`` over the rows matching ``where`` (None: all).
+    Offset pages are consistent while no one deletes rows meanwhile (a writer only appends); a delete by another
+    process during the read can make it miss rows, which the callers' caches, keyed by the library's state, read
+    again once the manifest says the library changed."""
+    if ids is not None:
+        for i in range(0, len(ids), page):
+            yield collection.get(ids=ids[i:i + page], where=where or None, include=include)
+        return
+    offset = 0
+    while True:
+        got = collection.get(where=where or None, include=include, limit=page, offset=offset)
+        yield got
+        if len(got["ids"]) < page:
+            return
+        offset += page
+
+
+def read_all(collection, include: list[str], where: dict | None = None, ids: list[str] | None = None,
+             page: int = READ_PAGE) -> dict:
+    """:func:`read_pages` joined into one result of the shape of Chroma's ``get`` (ids and each included field)."""
+    out: dict[str, list] = {"ids": [], **{field: [] for field in include}}
+    for got in read_pages(collection, include, where, ids, page):
+        out["ids"] += got["ids"]
+        for field in include:
+            out[field] += list(got[field]) if got[field] is not None else []
+    return out
+
+
 def _reopening(method):
     """Retry a read once on a freshly opened client when Chroma's in-memory vector index is stale.
 
@@ -76,8 +114,9 @@ class ChromaStore:
     """The dense side of the index, in cosine space with our own embeddings: a collection of chunks (text, metadata,
     chunk vector) and one of sentence windows (each sentence and adjacent pair, pointing at its chunk)."""
 
-    def __init__(self, client, name: str, model_id: str, dimension: int):
+    def __init__(self, client, name: str, model_id: str, dimension: int, page: int = READ_PAGE):
         self.client, self.name, self.model_id, self.dimension = client, name, model_id, dimension
+        self.page = page  # rows per ``get`` (read_pages)
         self.collection = _collection(client, name, model_id, dimension)
         self.sentences = _collection(client, f"{name}-sentences", model_id, dimension)
         self.points = _points_collection(client, name)
@@ -111,36 +150,30 @@ class ChromaStore:
 
     @_reopening
     def get_points(self, where: dict) -> list[tuple[str, str, dict]]:
-        got = self.points.get(where=where, include=["documents", "metadatas"])
+        got = read_all(self.points, ["documents", "metadatas"], where, page=self.page)
         return list(zip(got["ids"], got["documents"], got["metadatas"]))
 
     @_reopening
     def has_points(self, ids: list[str]) -> set[str]:
         """Which of these point-record ids exist."""
-        return set(self.points.get(ids=ids, include=[])["ids"]) if ids else set()
+        return set(read_all(self.points, [], ids=ids, page=self.page)["ids"]) if ids else set()
 
     @_reopening
     def get_where(self, where: dict | None, include: tuple[str, ...] = ("documents", "metadatas"),
                   sentences: bool = False) -> dict:
-        """Chroma's own ``get`` on the chunks (or the sentence windows) matching ``where`` (None: all)."""
-        return (self.sentences if sentences else self.collection).get(where=where or None, include=list(include))
+        """Chroma's own ``get`` on the chunks (or the sentence windows) matching ``where`` (None: all), read a page
+        at a time (:func:`read_pages`)."""
+        return read_all(self.sentences if sentences else self.collection, list(include), where, page=self.page)
 
     def delete_doc(self, doc_id: str) -> None:
         self.points.delete(where={"doc_id": doc_id})
         self.sentences.delete(where={"doc_id": doc_id})
         self.collection.delete(where={"doc_id": doc_id})
 
-    def doc_ids(self, page: int = 5000) -> set[str]:
-        """Every doc_id the chunks name, read a page at a time: one ``get`` of the whole collection fails at archive
-        scale (Chroma: "too many SQL variables" at ~50k chunks)."""
-        ids: set[str] = set()
-        offset = 0
-        while True:
-            got = self.collection.get(include=["metadatas"], limit=page, offset=offset)
-            ids |= {m.get("doc_id") for m in got["metadatas"] or []}
-            if len(got["ids"]) < page:
-                return ids
-            offset += page
+    def doc_ids(self) -> set[str]:
+        """Every doc_id the chunks name, read a page at a time (:func:`read_pages`)."""
+        return {m.get("doc_id") for got in read_pages(self.collection, ["metadatas"], page=self.page)
+                for m in got["metadatas"] or []}
 
     @_reopening
     def query_sentences(self, vector: list[float], k: int, where: dict | None = None
@@ -179,7 +212,7 @@ class ChromaStore:
     def sentence_vectors(self, ids: list[str]) -> dict[str, list[float]]:
         if not ids:
             return {}
-        got = self.sentences.get(ids=ids, include=["embeddings"])
+        got = read_all(self.sentences, ["embeddings"], ids=ids, page=self.page)
         return {i: list(v) for i, v in zip(got["ids"], got["embeddings"])}
 
     def count(self) -> int:
@@ -189,7 +222,7 @@ class ChromaStore:
     def get(self, ids: list[str]) -> dict[str, tuple[str, dict]]:
         if not ids:
             return {}
-        got = self.collection.get(ids=ids, include=["documents", "metadatas"])
+        got = read_all(self.collection, ["documents", "metadatas"], ids=ids, page=self.page)
         return {i: (d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])}
 
     @_reopening

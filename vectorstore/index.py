@@ -13,7 +13,7 @@ import os
 import time
 from pathlib import Path
 
-from .chroma import ChromaStore
+from .chroma import READ_PAGE, ChromaStore
 from .hybrid import (Hit, SearchOptions, chroma_where, hybrid_search, normalise_filters, normalise_prior,
                      prior_matches)
 from .keyword import COLUMNS as KEYWORD_COLUMNS
@@ -35,6 +35,10 @@ def keyword_text(text: str, meta: dict) -> str:
 # metadata cost more than the query itself; bench/retrieval.py --with measures both).
 PRIOR_WINDOWS = 600
 PRIOR_KEYWORDS = 200
+
+# Values named in one ``$in`` filter of a whole-library read (documents, chunks): each is one SQL variable, and a
+# long list slows Chroma's filter down more than reading the rows in a few filters.
+IN_BATCH = 200
 
 # Chunks embedded and written per batch (with their sentence windows, ~6 per chunk): memory stays flat however
 # large the document; a crash between batches leaves an orphan that :meth:`ReportIndex.recover` purges.
@@ -75,11 +79,12 @@ class _WriterLock:
 
 
 class ReportIndex:
-    def __init__(self, path: str | Path, client, embeddings, collection: str = "huibao", manifest=None):
+    def __init__(self, path: str | Path, client, embeddings, collection: str = "huibao", manifest=None, *,
+                 read_page: int = READ_PAGE):
         self.path = Path(path)
         self.path.mkdir(parents=True, exist_ok=True)
         self.embeddings = embeddings
-        self.store = ChromaStore(client, collection, embeddings.model_id, embeddings.dimension)
+        self.store = ChromaStore(client, collection, embeddings.model_id, embeddings.dimension, read_page)
         self.keyword_path = self.path / "keyword.sqlite"
         self.texts_path = self.path / "texts"  # each document's cleaned text, for `ingest show` and the 资料库 page
         # Embedded: manifest.json here.  Server: the manifest lives in the server (vectorstore.manifest), and the
@@ -116,8 +121,7 @@ class ReportIndex:
             self.keyword.delete_doc(doc_id)
         missing = sorted(want - have)
         for i in range(0, len(missing), batch):
-            got = self.store.collection.get(where={"doc_id": {"$in": missing[i:i + batch]}},
-                                            include=["documents", "metadatas"])
+            got = self.store.get_where({"doc_id": {"$in": missing[i:i + batch]}})
             self.keyword.add(got["ids"], [keyword_text(t, m) for t, m in zip(got["documents"], got["metadatas"])],
                              got["metadatas"])
 
@@ -380,28 +384,32 @@ class ReportIndex:
         for b in range(0, len(rows), ADD_BATCH * 8):
             self.store.add_points(*map(list, zip(*rows[b:b + ADD_BATCH * 8])))
 
-    def _where(self, section: str | None, doc_ids: list[str] | None) -> tuple[dict | None, set[str]]:
-        """A Chroma filter on section type and documents, and the completed documents it may return.  Naming every
-        completed document in the filter would only slow Chroma down: without ``doc_ids`` the rows of documents
-        not (yet) in the manifest are dropped after the read."""
+    def _wheres(self, section: str | None, doc_ids: list[str] | None) -> tuple[list[dict | None], set[str]]:
+        """Chroma filters on section type and documents, each read in turn, and the completed documents they may
+        return.  Naming every completed document in a filter would only slow Chroma down: without ``doc_ids`` one
+        filter (section type only) is read and the rows of documents not (yet) in the manifest are dropped after
+        the read; with them, the documents are named ``IN_BATCH`` to a filter (each value is one SQL variable)."""
         visible = set(self.documents) if doc_ids is None else set(doc_ids) & set(self.documents)
         conditions = [{"section_type": section}] if section else []
-        if doc_ids is not None:
-            conditions.append({"doc_id": {"$in": sorted(visible)}})
-        where = conditions[0] if len(conditions) == 1 else {"$and": conditions} if conditions else None
-        return where, visible
+        if doc_ids is None:
+            return [_all_of(conditions)], visible
+        named = sorted(visible)
+        return [_all_of([*conditions, {"doc_id": {"$in": named[i:i + IN_BATCH]}}])
+                for i in range(0, len(named), IN_BATCH)], visible
 
     def chunks(self, section: str | None = None, doc_ids: list[str] | None = None
                ) -> list[tuple[str, str, dict]]:
         """(chunk_id, text, metadata) of the completed documents' chunks (of one section type, of some documents),
-        in reading order: by document, then ``seq``."""
+        in reading order: by document, then ``seq``.  Read a page at a time (``read_page`` rows per ``get``)."""
         self.refresh()
-        where, visible = self._where(section, doc_ids)
+        wheres, visible = self._wheres(section, doc_ids)
         if not visible:
             return []
-        got = self.store.get_where(where)
-        rows = [(i, t, m) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])
-                if m.get("doc_id") in visible]
+        rows = []
+        for where in wheres:
+            got = self.store.get_where(where)
+            rows += [(i, t, m) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])
+                     if m.get("doc_id") in visible]
         return sorted(rows, key=lambda r: (r[2].get("doc_id", ""), int(r[2].get("seq", 0))))
 
     def points(self, section: str, doc_ids: list[str] | None = None) -> list:
@@ -414,14 +422,14 @@ class ReportIndex:
         if section not in POINT_SECTIONS:
             raise ValueError(f"unknown section {section!r}: one of {', '.join(POINT_SECTIONS)}")
         self.refresh()
-        where, visible = self._where(section, doc_ids)
+        wheres, visible = self._wheres(section, doc_ids)
         if not visible:
             return []
         marked = {i[: -len(POINTS_MARK)] for i in self.store.has_points([f"{d}{POINTS_MARK}" for d in sorted(visible)])}
         stored = [(m["doc_id"], int(m["order"]), Point(
             m.get("lead", ""), text, m.get("report_title", ""), m.get("org", ""), m.get("section_path", ""),
             m.get("chunk_id", ""), m["doc_id"], int(m.get("report_index", 0)), json.loads(m.get("chunk_ids", "[]"))))
-            for _, text, m in self.store.get_points(where) if m.get("doc_id") in marked]
+            for where in wheres for _, text, m in self.store.get_points(where) if m.get("doc_id") in marked]
         points = [p for _, _, p in sorted(stored, key=lambda s: s[:2])]
         legacy = sorted(visible - marked)
         if legacy:
@@ -441,11 +449,13 @@ class ReportIndex:
         """chunk_id → its sentence windows (text, stored vector), in the store's order."""
         if not chunk_ids:
             return {}
-        got = self.store.get_where({"chunk_id": {"$in": list(chunk_ids)}}, ("embeddings", "documents", "metadatas"),
-                                   sentences=True)
+        chunk_ids = list(chunk_ids)
         windows: dict[str, list[tuple[str, list[float]]]] = {}
-        for vector, text, meta in zip(got["embeddings"], got["documents"], got["metadatas"]):
-            windows.setdefault(meta["chunk_id"], []).append((text, vector))
+        for i in range(0, len(chunk_ids), IN_BATCH):
+            got = self.store.get_where({"chunk_id": {"$in": chunk_ids[i:i + IN_BATCH]}},
+                                       ("embeddings", "documents", "metadatas"), sentences=True)
+            for vector, text, meta in zip(got["embeddings"], got["documents"], got["metadatas"]):
+                windows.setdefault(meta["chunk_id"], []).append((text, vector))
         return windows
 
     def reports(self) -> list[dict]:
@@ -455,6 +465,11 @@ class ReportIndex:
     def orgs(self) -> list[str]:
         """The issuing bodies named by the library's reports, sorted."""
         return sorted({r["org"] for r in self.reports() if r.get("org")})
+
+
+def _all_of(conditions: list[dict]) -> dict | None:
+    """One Chroma filter requiring every condition (None: no condition)."""
+    return conditions[0] if len(conditions) == 1 else {"$and": conditions} if conditions else None
 
 
 def _best_per_chunk(windows: list[tuple[str, float]], n: int) -> list[tuple[str, float]]:

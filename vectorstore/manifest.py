@@ -15,6 +15,8 @@ import time
 import uuid
 from pathlib import Path
 
+from .chroma import READ_PAGE, read_all
+
 # A pending write older than this is taken for the leftover of a crashed process and purged.
 PENDING_STALE_S = 3600.0
 
@@ -59,7 +61,8 @@ class ChromaManifest:
     shared = True
     VERSION = "~version"
 
-    def __init__(self, client, name: str):
+    def __init__(self, client, name: str, page: int = READ_PAGE):
+        self.page = page  # rows per ``get`` (chroma.read_pages): an archive holds tens of thousands of documents
         self.collection = client.get_or_create_collection(f"{name}-documents", metadata={"role": "manifest"},
                                                           embedding_function=None)
 
@@ -71,7 +74,7 @@ class ChromaManifest:
         self._upsert(self.VERSION, uuid.uuid4().hex, "version")
 
     def load(self) -> dict[str, dict]:
-        got = self.collection.get(where={"status": "complete"}, include=["documents"])
+        got = read_all(self.collection, ["documents"], {"status": "complete"}, page=self.page)
         return dict(sorted((i, json.loads(d)) for i, d in zip(got["ids"], got["documents"])))
 
     def stamp(self):
@@ -92,7 +95,7 @@ class ChromaManifest:
     def in_progress(self) -> set[str]:
         """Documents another process started writing recently (their chunks are not orphans yet); the pending rows
         of writers that died long ago are deleted on the way."""
-        got = self.collection.get(where={"status": "pending"}, include=["metadatas"])
+        got = read_all(self.collection, ["metadatas"], {"status": "pending"}, page=self.page)
         fresh = time.time() - PENDING_STALE_S
         stale = [i for i, m in zip(got["ids"], got["metadatas"]) if m.get("at", 0) <= fresh]
         if stale:
