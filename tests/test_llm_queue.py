@@ -108,3 +108,41 @@ def test_a_chat_waiting_for_the_model_is_told_its_place(sample_index, embeddings
     assert kinds.index("queue") > kinds.index("evidence") and kinds.index("token") > kinds.index("queue")
     assert "queue" not in [e.type for e in events["first"]]  # the first never waited
     assert kinds[-1] == "final" and [e.type for e in events["first"]][-1] == "final"
+
+
+def test_a_draft_waiting_for_the_model_is_told_its_place(sample_index, embeddings):
+    """Two drafts overlapping: the second waits while the first writes, told its place before each point it waits
+    for, and both finish; the first never waits."""
+    from assistant.draft.chain import DraftChain, DraftRequest
+    from assistant.draft.results import QueueEvent
+
+    gate = threading.Event()
+    bodies = [f"本局第{n}项工作有待加强，群众参与程度不高，需要持续改进。" for n in "一二三四五六七八九十" * 2]
+    llm = SlowModel(replies=bodies, calls=[], started=[], gate=gate)
+    drafter = DraftChain(sample_index, embeddings, llm, llm_lock=GenerationSlots(1))
+    request = DraftRequest("problems", "某县市场监督管理局", "扫黑除恶")
+    events: dict[str, list] = {"first": [], "second": []}
+
+    def draft(name):
+        for event in drafter.draft(request):
+            events[name].append(event)
+
+    first = threading.Thread(target=draft, args=("first",))
+    first.start()
+    _until(lambda: llm.started)  # the first writes its first point (held by the gate)…
+    second = threading.Thread(target=draft, args=("second",))
+    second.start()
+    _until(lambda: any(e.type == "queue" for e in events["second"]))
+    queued = [e for e in events["second"] if e.type == "queue"]
+    assert queued == [QueueEvent(i=0, ahead=1)]  # …the second is told its place, at its first point
+    assert not any(e.type == "token" for e in events["second"])
+    kinds = [e.type for e in events["second"]]
+    assert kinds == ["plan", "queue"]  # its headings are shown at once, before it waits
+    gate.set()
+    first.join(60)
+    second.join(60)
+    assert "queue" not in [e.type for e in events["first"]]
+    kinds = [e.type for e in events["second"]]
+    assert kinds[-1] == "final" and events["first"][-1].type == "final"
+    assert kinds.index("token") > kinds.index("queue")
+    assert len(events["second"][-1].result.points) == len(events["first"][-1].result.points) > 1

@@ -7,7 +7,7 @@ import pytest
 from chromadb.api.models.Collection import Collection
 
 import vectorstore.index as index_module
-from assistant.draft import DraftChain, DraftRequest
+from assistant.draft.chain import DraftChain, DraftRequest
 from assistant.review import Reviewer
 from assistant.service import make_store
 from assistant.themes import build_themes
@@ -65,7 +65,7 @@ def test_themes_from_pages_equal_themes_from_one_read(settings_factory, embeddin
     assert max(gets) > PAGE  # one read held more than a page
     gets.clear()
     paged = build_themes(_open(settings_factory, embeddings, library, PAGE), section)
-    assert paged == whole and whole["themes"]
+    assert paged == whole and whole.themes
     assert max(gets) <= PAGE and len(gets) > 3
 
 
@@ -95,7 +95,7 @@ def test_a_review_from_pages_equals_one_from_one_read(settings_factory, embeddin
     def review(page):
         index = _open(settings_factory, embeddings, library, page)
         # the themes built over this index, not read back from the file another reviewer left
-        reviewer = Reviewer(index, themes=lambda s: build_themes(index, s)["themes"])
+        reviewer = Reviewer(index, themes=lambda s: build_themes(index, s).to_dict()["themes"])
         found = reviewer.review(DRAFT, "某县").to_dict()
         found.pop("timings")
         return reviewer._reports(), found

@@ -114,6 +114,31 @@ def test_chat_waiting_for_the_model_shows_its_place(make_handlers):
     assert "35万元" in history[1]["content"] and "排队中" not in history[1]["content"] and len(turns) == 2
 
 
+def test_a_draft_waiting_for_the_model_shows_its_place(make_handlers):
+    bodies = [f"本局第{n}项工作有待加强，群众参与程度不高，需要持续改进。" for n in "一二三四五六七八九十"]
+    handlers = make_handlers(scripted(*bodies))
+    seen: list = []
+    with handlers.assistant.drafter.llm_lock:  # a chat (or another draft) holds the model
+        def draft():
+            for value in handlers.draft("problems", "某县市场监督管理局", "扫黑除恶", 400, "", "", "yishi"):
+                seen.append(copy.deepcopy(value))
+
+        worker = threading.Thread(target=draft)
+        worker.start()
+        deadline = time.monotonic() + 60
+        while not any(out[2] == "**排队中：前面还有 1 个请求**" for out in list(seen)):
+            assert time.monotonic() < deadline and worker.is_alive(), "the draft never showed its place"
+            time.sleep(0.02)
+        queued = next(out for out in seen if out[2] == "**排队中：前面还有 1 个请求**")
+        assert queued[0].startswith("二、存在的问题\n一是") and queued[1] is queued[3] is queued[4] is SKIP
+        assert handlers.assistant.llm.calls == []  # nothing generated while it waits
+    worker.join(60)
+    notes = [out[2] for out in seen if isinstance(out[2], str)]
+    after = notes[notes.index("**排队中：前面还有 1 个请求**") + 1]
+    assert after == "生成中…"  # the queue note is replaced once the model writes
+    assert "排队中" not in seen[-1][2] and seen[-1][3].points
+
+
 def test_library_views_upload_show_and_delete(handlers, tmp_path):
     from tests.test_app_library import report_file
 

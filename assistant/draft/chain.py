@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -24,13 +23,14 @@ from ingest.text.sentences import sentence_pieces
 from ingest.text.tokens import quiet_jieba
 
 from ..guards import longest_copy, placeholders_in, to_placeholders, unsupported_figures
+from ..llm import take_turn
 from ..names import NameGuard, family_of
 from ..prompts import render
 from ..settings import ReviewSettings
 from ..themes import Theme, build_themes
 from .guard import DraftFigureGuard, drafting_year
 from .results import (DraftEvent, DraftPoint, DraftResult, DraftTimings, FinalEvent, PlanEvent, PointEvent,
-                      PointSection, Style, TokenEvent)
+                      PointSection, QueueEvent, Style, TokenEvent)
 from .text import clauses_within, clean_body, marker, reference_clauses, self_name, strip_end, to_own_level
 
 # revision → its button's label; the instructions are in prompts/draft_revise.txt, the length factor here
@@ -247,8 +247,11 @@ class DraftChain:
         return (first + rest)[: self.config.references]
 
     # --- writing one point ---------------------------------------------------------------------------------
-    def _stream(self, messages, **options) -> Iterator[str]:
-        with self.llm_lock or nullcontext():
+    def _stream(self, messages, **options) -> Iterator[str | int]:
+        """The model's pieces (str); before them, while this request waits for the model, its place in the queue
+        (int: requests before it) whenever it changes."""
+        with take_turn(self.llm_lock) as turn:
+            yield from turn.wait()
             for chunk in self.llm.stream(messages, **options):
                 yield str(chunk.content)
 
@@ -291,7 +294,7 @@ class DraftChain:
         return body, {"leaked_names": leaks, "copied": len(copied), "removed_figures": removed}
 
     def _write(self, request, point, guard, chars: int, i: int, figures: DraftFigureGuard | None = None
-               ) -> Iterator[TokenEvent]:
+               ) -> Iterator[TokenEvent | QueueEvent]:
         """Write one point's body with the model, yielding its tokens, again more freely if it copied a reference;
         returns (body, found) as the generator's value."""
         messages = self._messages(request, point, guard, chars)
@@ -304,6 +307,9 @@ class DraftChain:
                 options["temperature"] = self.config.retry_temperature
             generated = ""
             for piece in self._stream(messages, **options):
+                if isinstance(piece, int):  # waiting for the model: the user's place in the queue
+                    yield QueueEvent(i, piece)
+                    continue
                 generated += piece
                 yield TokenEvent(i, piece)
             raw = clean_body(generated, point.heading, chars, self_name(request.unit))
@@ -390,7 +396,9 @@ class DraftChain:
             p = points[i]
             chars = _REVISION_LENGTH.get(action, 1) * max(40, len(p.body))
             prompt = render("draft_revise", action=action, chars=int(chars), text=p.body)
-            generated = "".join(self._stream([HumanMessage(prompt)], max_tokens=int(chars * 1.3) + 60))
+            generated = "".join(piece for piece in self._stream([HumanMessage(prompt)],
+                                                                max_tokens=int(chars * 1.3) + 60)
+                                if isinstance(piece, str))
             new = clean_body(generated, p.heading, int(chars), self_name(request.unit))
             new = to_own_level(new, request.unit, list(p.facts))
             if not new:

@@ -154,7 +154,8 @@ class ReportResult:
 
 
 # --- events ---------------------------------------------------------------------------------------------------
-# A section draft yields PlanEvent, then per point TokenEvents (with a model) and a PointEvent, then FinalEvent.  A
+# A section draft yields PlanEvent, then per point TokenEvents (with a model; QueueEvents first while it waits for
+# the model) and a PointEvent, then FinalEvent.  A
 # whole report yields ReportPlanEvent, then per part PartStartEvent, the section's events with ``part`` set and
 # PartEvent, then ReviewEvent (with a reviewer) and FinalEvent.
 @dataclass(frozen=True, slots=True)
@@ -171,6 +172,14 @@ class TokenEvent:
     text: str
     part: int | None = None
     type: Literal["token"] = field(default="token", init=False)
+
+
+@dataclass(frozen=True, slots=True)
+class QueueEvent:
+    i: int  # the point waiting for the model
+    ahead: int  # requests before it (generating, or queued earlier): the chat's 排队中：前面还有 N 个请求
+    part: int | None = None
+    type: Literal["queue"] = field(default="queue", init=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +233,6 @@ class ReviewEvent:
     type: Literal["review"] = field(default="review", init=False)
 
 
-DraftEvent = PlanEvent | TokenEvent | PointEvent | FinalEvent
-ReportEvent = (ReportPlanEvent | PartStartEvent | PlanEvent | TokenEvent | PointEvent | PartEvent | ReviewEvent
-               | FinalEvent)
+DraftEvent = PlanEvent | QueueEvent | TokenEvent | PointEvent | FinalEvent
+ReportEvent = (ReportPlanEvent | PartStartEvent | PlanEvent | QueueEvent | TokenEvent | PointEvent | PartEvent
+               | ReviewEvent | FinalEvent)

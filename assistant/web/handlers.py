@@ -81,11 +81,18 @@ def _lines(text: str | None) -> list[str]:
 
 def _draft_box(stream, events, progress) -> Iterator[tuple]:
     """The draft box while a chain's events arrive (every event but the final one): the text so far, and in the
-    notes what ``progress(event)`` says when it says something (a point or a part done)."""
+    notes what ``progress(event)`` says when it says something (a point or a part done), or while the draft waits
+    for the model its place in the queue, as the chat shows it."""
+    queued = False
     for event in events:
         text = stream.apply(event)
-        if event.type != "final":
-            yield text, SKIP, progress(event) or SKIP, SKIP, SKIP
+        if event.type == "queue":
+            queued = True
+            yield text, SKIP, f"**排队中：前面还有 {event.ahead} 个请求**", SKIP, SKIP
+        elif event.type != "final":
+            note = progress(event) or ("生成中…" if queued else SKIP)
+            queued = False
+            yield text, SKIP, note, SKIP, SKIP
 
 
 class Handlers:
