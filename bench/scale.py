@@ -19,7 +19,9 @@ as an import does. Embedding 100k chunks for real takes days on 2 cores, so vect
 sentences spread over the corpus are embedded once, for real; each synthetic sentence window gets one of those
 vectors plus Gaussian noise (renormalised; cosine ≈ 0.93 to the original) and each chunk the mean of its windows'
 (plus noise). Search timings (the query embedded for real, each retriever, the fusion) are real; vector *quality* at
-scale is not what this measures.
+scale is not what this measures.  ``--hybrid-db DIR --hybrid-sizes N`` times the same over the N-chunk library
+``bench/startup.py --size N --db DIR`` built (no second bulk load), opened as the app opens it; the five documents are
+written to a copy of it (``--in-place``: into it, removed again afterwards).
 
 Import part: the real ``--import-docs`` are imported into a fresh index (structure + embedding + both indexes) and
 the raw embedder (sentence-transformers ``encode``, same threads, same batch size) embeds their chunks once, in the
@@ -349,12 +351,18 @@ def noisy(vec, rng, sigma=0.02):
 
 
 def hybrid_bench(rows, tokens, sentences, pool_vecs, embeddings, queries, sizes, tmp: Path,
-                 keep: Path | None = None) -> list[dict]:
+                 keep: Path | None = None, library: Path | None = None, in_place: bool = False) -> list[dict]:
     """The product's index at each size: the library bulk-loaded (vectors, keywords, manifest), then five documents
     written through ``add_document`` as an import does (timed), then every retriever timed on the dev questions,
     each with the question's prior as the product computes it (assistant/prior.py), and the product's search split
     into its stages (ReportIndex.last_timings).  ``keep``: the libraries live there and are reused by the next run
-    (bulk-loading 100k chunks' windows takes tens of minutes)."""
+    (bulk-loading 100k chunks' windows takes tens of minutes).
+
+    ``library``: the library ``bench/startup.py`` built (its data dir), opened as the app opens it
+    (assistant.service.make_store), for the size it holds: a copy of it in ``tmp`` (the five documents are written
+    there), or with ``in_place`` the library itself, the five documents removed again afterwards."""
+    import shutil
+
     import numpy as np
 
     from assistant.prior import library_reports, question_prior
@@ -397,7 +405,22 @@ def hybrid_bench(rows, tokens, sentences, pool_vecs, embeddings, queries, sizes,
         folder = (keep or tmp) / f"hybrid-{size}"
         emb = Reused()
         reused = (folder / "manifest.json").exists()
-        index = ReportIndex(folder, make_client("embedded", folder), emb, "scale")
+        if library is not None:  # the start-up library: the product's own index, as the app opens it
+            from assistant.service import make_store
+            from assistant.settings import load_settings
+
+            folder, reused = library, True
+            if not in_place:
+                folder = tmp / f"hybrid-db-{size}"
+                t0 = time.perf_counter()
+                shutil.copytree(library, folder)
+                print(f"hybrid {size}: {library} copied in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+            index = make_store(load_settings(folder), emb)
+            if index.count() != size:
+                raise SystemExit(f"--hybrid-db {library} holds {index.count()} chunks, not {size}: give "
+                                 f"--hybrid-sizes {index.count()}")
+        else:
+            index = ReportIndex(folder, make_client("embedded", folder), emb, "scale")
         t_build = time.perf_counter()
         if not reused:
             for start in range(0, size, 1000):
@@ -432,8 +455,12 @@ def hybrid_bench(rows, tokens, sentences, pool_vecs, embeddings, queries, sizes,
                 if mode == "hybrid":
                     for stage, ms in getattr(index, "last_timings", {}).items():
                         stages.setdefault(stage, []).append(ms)
+        if library is not None and in_place:  # the library as it was built
+            with index.lock():
+                for doc in docs_of(rows[size:size + 5 * DOC_CHUNKS]):
+                    index.remove_document(doc[0][2]["doc_id"])
         row = {"part": "hybrid", "chunks": size, "windows": index.store.sentences.count(),
-               "build_s": None if reused else build_s,
+               "build_s": None if reused else build_s, "library": str(library) if library else None,
                "write_doc_ms": statistics.median(writes), "disk_mb": dir_mb(folder), "rss_mb": rss_mb()}
         for mode, lat in parts.items():
             row[f"{mode}_p50_ms"] = statistics.median(lat)
@@ -493,6 +520,13 @@ def main(argv=None) -> int:
     parser.add_argument("--skip-import", action="store_true")
     parser.add_argument("--pool", type=int, default=2000, help="real sentences embedded for the reused vectors")
     parser.add_argument("--keep", help="keep the hybrid libraries in this folder and reuse them in the next run")
+    parser.add_argument("--hybrid-db", type=Path,
+                        help="time hybrid search over the library bench/startup.py built in this data dir (its size "
+                        "must be the one --hybrid-sizes names) instead of bulk-loading one; five documents are "
+                        "written to a copy of it")
+    parser.add_argument("--in-place", action="store_true",
+                        help="with --hybrid-db: write the five documents into that library itself (no copy; they are "
+                        "removed again afterwards)")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--startup-size", type=int, default=0,
                         help="also time app start-up to first answer over a library of this many chunks (bench/startup.py)")
@@ -536,7 +570,8 @@ def main(argv=None) -> int:
             if hybrid_sizes:
                 pool_vecs = pooled_vectors(embeddings, sentences, args.pool)
                 results += hybrid_bench(rows, tokens, sentences, pool_vecs, embeddings, queries,
-                                        hybrid_sizes, tmp, Path(args.keep) if args.keep else None)
+                                        hybrid_sizes, tmp, Path(args.keep) if args.keep else None,
+                                        args.hybrid_db, args.in_place)
     if args.startup_size:
         from bench.startup import startup_bench
 
@@ -564,6 +599,7 @@ def main(argv=None) -> int:
                                                       for m in ("hybrid", "dense", "dense-chunk", "keyword"))
                   + f"  write/doc {r['write_doc_ms']:.0f} ms  disk {r['disk_mb']:.0f} MB  RSS {r['rss_mb']:.0f} MB"
                   f"  ({r['windows']} windows, " + (f"bulk-loaded in {r['build_s']:.0f} s)" if r["build_s"] else
+                                                     f"library of {r['library']})" if r.get("library") else
                                                      "library reused)"))
             if r["stages"]:
                 print("          product search by stage, p50 / p95 ms: " + "  ".join(
