@@ -410,15 +410,16 @@ def hybrid_bench(rows, tokens, sentences, pool_vecs, embeddings, queries, sizes,
             from assistant.settings import load_settings
 
             folder, reused = library, True
+            held = sum(rec.get("chunks", 0) for rec in json.loads(
+                (library / "manifest.json").read_text(encoding="utf-8"))["documents"].values())
+            if held != size:  # told before a copy of gigabytes
+                raise SystemExit(f"--hybrid-db {library} holds {held} chunks, not {size}: give --hybrid-sizes {held}")
             if not in_place:
                 folder = tmp / f"hybrid-db-{size}"
                 t0 = time.perf_counter()
                 shutil.copytree(library, folder)
                 print(f"hybrid {size}: {library} copied in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
             index = make_store(load_settings(folder), emb)
-            if index.count() != size:
-                raise SystemExit(f"--hybrid-db {library} holds {index.count()} chunks, not {size}: give "
-                                 f"--hybrid-sizes {index.count()}")
         else:
             index = ReportIndex(folder, make_client("embedded", folder), emb, "scale")
         t_build = time.perf_counter()
