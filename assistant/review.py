@@ -39,7 +39,8 @@ from ingest.text.sentences import sentence_spans
 
 from .guards import _BOLD  # the Markdown-emphasis pattern the answer guard already uses
 from .guards import char_bigrams, extract_figures, same_kind
-from .names import family_of, place_names
+from .names import family_of
+from .places import report_places, report_texts
 from .settings import ReviewSettings
 
 Kind = Literal["figure", "placeholder", "expression", "structure", "copied", "foreign_name", "missing_theme"]
@@ -252,14 +253,15 @@ class Reviewer:
         """Every report of the library: (doc_id, title) → its org, year, text (chunks in order) and places."""
         def build():
             reports: dict[tuple[str, str], dict] = {}
-            for _, text, meta in sorted(self.index.chunks(), key=lambda x: (x[2].get("doc_id", ""),
-                                                                             x[2].get("start", 0))):
+            rows = self.index.chunks()
+            for _, text, meta in sorted(rows, key=lambda x: (x[2].get("doc_id", ""), x[2].get("start", 0))):
                 key = (meta["doc_id"], meta.get("report_title", ""))
                 rec = reports.setdefault(key, {"title": key[1], "org": meta.get("org", ""),
                                                "year": meta.get("year") or None, "texts": []})
                 rec["texts"].append(text)
-            for rec in reports.values():
-                rec["places"] = place_names("\n".join(rec["texts"]))
+            places = report_places(self.index, report_texts(rows))  # computed once per document, then kept
+            for key, rec in reports.items():
+                rec["places"] = places[key]
             return reports
 
         return self._cached(("reports",), build)

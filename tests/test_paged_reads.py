@@ -3,6 +3,8 @@ reviewer give the same results from pages of 7 rows as from one read, and no Chr
 page.  Real Chroma in a temp dir, real jieba, the hash embedder."""
 from __future__ import annotations
 
+import json
+
 import pytest
 from chromadb.api.models.Collection import Collection
 
@@ -131,3 +133,38 @@ def test_read_all_by_ids_keeps_every_field(settings_factory, embeddings, library
         return sorted(zip(got["ids"], got["documents"], got["metadatas"]), key=lambda r: r[0])
 
     assert rows(paged) == rows(whole)
+
+
+def test_names_are_computed_once_per_document_and_kept(settings_factory, embeddings, samples_dir, tmp_path,
+                                                     monkeypatch):
+    """The library's names are kept per document (places.json): a second read computes none, a new document's
+    are the only ones computed, a removed document's are dropped, and the names equal those computed afresh."""
+    import assistant.places as places_module
+    from assistant.names import place_names
+
+    index = make_store(settings_factory(tmp_path / "index"), embeddings)
+    ingest_paths([samples_dir / "000_53cd0e863fe8c391.txt"], index)
+    computed: list[str] = []
+
+    def counting(text):
+        computed.append(text)
+        return place_names(text)
+
+    monkeypatch.setattr(places_module, "place_names", counting)
+    first = places_module.library_places(index)
+    n_first = len(computed)
+    assert n_first >= 1  # each report of the first document
+    assert places_module.library_places(index) == first and len(computed) == n_first  # kept: nothing computed
+    ingest_paths([samples_dir / "004_f04676420557bcf4.txt"], index)
+    both = places_module.library_places(index)
+    reports = {(m["doc_id"], m.get("report_title", "")) for _, _, m in index.chunks()}
+    assert len(computed) == len(reports) > n_first  # each report computed once: the first document's not again
+    fresh = set().union(*(place_names("\n".join(t)) for t in places_module.report_texts(index.chunks()).values()))
+    assert both == fresh and first <= both and {"延安", "吴起"} <= both
+    kept = json.loads((index.path / places_module.FILE).read_text(encoding="utf-8"))
+    assert set(kept) == set(index.documents)
+    gone = sorted(index.documents)[0]
+    with index.lock():
+        index.remove_document(gone)
+    places_module.library_places(index)
+    assert set(json.loads((index.path / places_module.FILE).read_text(encoding="utf-8"))) == set(index.documents)

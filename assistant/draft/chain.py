@@ -25,6 +25,7 @@ from ingest.text.tokens import quiet_jieba
 from ..guards import longest_copy, placeholders_in, to_placeholders, unsupported_figures
 from ..llm import take_turn
 from ..names import NameGuard, family_of
+from ..places import library_places
 from ..prompts import render
 from ..settings import ReviewSettings
 from ..themes import Theme, build_themes
@@ -321,8 +322,7 @@ class DraftChain:
     # --- the chain -----------------------------------------------------------------------------------------
     def _guard(self, request: DraftRequest) -> NameGuard:
         """The names of every report in the library (not only the references shown: any could leak)."""
-        places = self._cached(("places",), lambda: NameGuard.from_references(
-            "", [text for _, text, _ in self.index.chunks()]).places)
+        places = self._cached(("places",), lambda: library_places(self.index))  # kept per document
         own = "\n".join([request.unit, request.topic, *request.facts, *request.outline])
         return NameGuard(request.unit, own, {p for p in places if p not in own})
 
