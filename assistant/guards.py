@@ -14,6 +14,7 @@ from typing import Literal
 from ingest.text.figures import ARABIC_FIGURE as _ARABIC
 from ingest.text.figures import BIG_UNITS as _BIG
 from ingest.text.figures import BLANK, DATE_MEASURES, MASKED_FIGURE, MEASURE_GROUPS, MEASURE_WORDS, NOT_COUNTS
+from ingest.text.figures import MASK_MEASURE, STRIPPED_FIGURE
 from ingest.text.figures import CN_FIGURE_WORDS as _CN_NUMBER
 from ingest.text.figures import PERCENT_WORDS as _PERCENT_CN
 from ingest.text.figures import halfwidth, set_phrases
@@ -55,7 +56,11 @@ def extract_figures(text: str) -> list[Figure]:
             continue
         figures.append(Figure(m.group(0), float(number * _BIG.get(m.group(2) or "", 1)), False, m.group(4)))
     for m in MASKED_FIGURE.finditer(text):
-        figures.append(Figure(m.group(0), None))
+        measure = MASK_MEASURE.match(text, m.start()).group(1) or ""
+        figures.append(Figure(m.group(0), None, measure in "%‰" and bool(measure), "" if measure in "%‰" else measure))
+    for m in STRIPPED_FIGURE.finditer(text):  # "罚没金额万元": a figure whose digits were taken out, read as a mask
+        measure = "人" if m.group(0).endswith("人次") else m.group(0)[-1]
+        figures.append(Figure(m.group(0), None, False, measure))
     return figures
 
 

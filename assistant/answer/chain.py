@@ -319,6 +319,7 @@ class QAChain:
                 # evidence passed the strength gate, and the decline says the wording differs (网络热点 for 舆情),
                 # not that the library is silent; a question for one fact (a figure, a name, an address) is refused.
                 scoped = guard.scoped_answer(standalone) if asks_figure and (asked.units or asked.cue) else ""
+                scoped = scoped or (guard.masked_answer(standalone) if asks_figure else "")  # "共计价值xx亿元"
                 if scoped:
                     answer = scoped
                 elif not is_open_question(standalone):
@@ -332,6 +333,7 @@ class QAChain:
                             for i in counting_sentences(standalone, [e.sentence for e in evidence.sentences])]
                 scoped = guard.scoped_answer(standalone) \
                     if not counting and asks_figure and (asked.units or asked.cue) else ""
+                scoped = scoped or ("" if counting else guard.masked_answer(standalone))  # a blank it filled
                 if counting:
                     answer = "\n".join(f"{e.sentence}[{e.n}]" for e in counting[:2])
                 elif scoped:  # the asked unit's figure of the asked period, as without a model
@@ -354,7 +356,7 @@ class QAChain:
             else:
                 answer = outcome.answer
         elif not refusal and asks_figure and (asked.units or asked.cue) \
-                and not guard.answering_sentences(standalone):
+                and not guard.answering_sentences(standalone) and not guard.masked_sentences(standalone):
             # an explicit question ("上海今年…目标") whose unit and period give no figure of the thing asked
             answer, refusal = guard.absent_text(), "absent"
         if refusal and refusal != "absent" and asked.units and asks_figure:

@@ -25,8 +25,8 @@ from ingest.clean import split_sentences
 
 from .evidence import Evidence, EvidenceSet, Source
 from .results import Misattribution
-from ..guards import (CITATION, FigureCheck, SourceSentence, check_figures, figure_clauses, extract_figures, same_thing,
-                     thing_bigrams)
+from ..guards import (CITATION, FigureCheck, SourceSentence, check_figures, figure_clauses, extract_figures, same_kind,
+                      same_thing, thing_bigrams)
 from ..scope import Asked, ReportUnit, place_aliases
 
 _DATES = ("年", "月", "日")
@@ -115,6 +115,40 @@ class ScopedGuard:
             answering = [answering[i] for i in counting_sentences(question, [e.sentence for e in answering])]
         return "\n".join(f"{e.sentence}[{e.n}]" for e in answering[:2])
 
+    def masked_sentences(self, question: str) -> list[Evidence]:
+        """Evidence sentences of the asked unit and period whose figure of the thing asked is masked or blanked
+        ("共计价值xx亿元", "罚没金额万元"): the report states the fact and withholds the number.  A small model declines
+        such a sentence or fills its blank ("100多万元"); the sentence, its blank kept, is the answer.
+
+        Only for a question that says what kind of figure it wants (几次, 多少名, 多少钱, 率): the mask must be of that
+        kind, in a clause about the thing asked — read with the clause before it, as a list ends "一并查封…房产、现金等，
+        共计价值xx亿元" — and, for a count of a named thing ("多少名死刑犯"), in a sentence that speaks of that thing."""
+        from .intent import asked_measure, counting_sentences, counts_a_thing
+
+        measure = asked_measure(question)
+        if measure is None or measure in _DATES:
+            return []
+        asked = thing_bigrams(question, self.ignore)
+        by_n = {s.n: s for s in self.evidence.sources}
+        out = []
+        for ev in self.evidence.sentences:
+            scoped = self._sentence(by_n[ev.n], ev.sentence, ev.period)
+            if not (scoped.in_unit and scoped.in_period):
+                continue
+            masks = [f for f in extract_figures(ev.sentence) if f.value is None and (
+                f.percent if measure == "%" else f.measure and not f.percent and same_kind(f.measure, measure))]
+            if any(same_thing(asked, clause, self.ignore) for f in masks for clause in _with_clause_before(ev.sentence,
+                                                                                                         f.surface)):
+                out.append(ev)
+        if counts_a_thing(question):
+            out = [out[i] for i in counting_sentences(question, [e.sentence for e in out])]
+        return out
+
+    def masked_answer(self, question: str) -> str:
+        """The (at most two best-scored) :meth:`masked_sentences`, cited, or ""."""
+        best = sorted(self.masked_sentences(question), key=lambda e: e.score, reverse=True)[:2]
+        return "\n".join(f"{e.sentence}[{e.n}]" for e in self.evidence.sentences if e in best)
+
     def review(self, answer: str, question: str, asks_figure: bool) -> ClaimOutcome:
         checks = self.check(answer, question if asks_figure else "")
         # "another thing" rests on shared wording, which a paraphrase lacks ("印了多少材料" for "印制宣传资料"): it
@@ -151,3 +185,10 @@ class ScopedGuard:
         if notes:
             text = text[:-1] + "（" + "；".join(dict.fromkeys(notes)) + "）。"
         return text
+
+
+def _with_clause_before(text: str, surface: str) -> list[str]:
+    """Each clause of ``text`` holding ``surface``, joined to the clause before it."""
+    clauses = re.split(r"(?<=[，,；;：:。！？!?])", text)
+    return ["".join(clauses[max(0, i - 1):i + 1]) for i, clause in enumerate(clauses)
+            if re.search(rf"(?<![\d.]){re.escape(surface)}(?![\d.])", clause)]

@@ -52,6 +52,9 @@ _COUNTED = re.compile(rf"(?:几|多少)([{MEASURE_WORDS}])([^？?。！]{{2,}})"
 # A rate or share (失业率, 破案率, 占比) is answered by a percentage, never by a count: "失业率的控制目标" answered
 # with the neighbouring "新增就业110万人以上" is a figure of the sources, but not of the kind asked.
 _ASKS_RATE = re.compile(r"率|比例|比重|占比|百分点")
+# A question for a sum of money ("罚了多少钱", "投入了多少资金", "经费有多少") is answered by a figure in 元.
+_ASKS_MONEY = re.compile(r"多少(?:钱|资金|经费|金额|万?元)|(?:资金|经费|金额|费用|价值)[^，。？?]{0,6}多少")
+_ASKS_MEASURE = re.compile(rf"(?:几|多少)([{MEASURE_WORDS}])")
 _ASKS_NAME = re.compile(r"叫什么名字|叫什么|姓名|名字是")
 _NAMED_PERSON = re.compile(rf"(?:[{MASK_CHARS}]{{1,3}}|某某)(?:同志|主任|书记|局长)?")
 _ASKS_FIRM = re.compile(r"哪家(?!单位|部门|机关)|哪(?:个|些)(?:企业|公司|商户)|什么(?:企业|公司)")
@@ -116,6 +119,16 @@ def _names(answer: str, question: str, flags: tuple[str, ...]) -> list[str]:
 def of_the_asked_kind(question: str, figure) -> bool:
     """Whether ``figure`` can answer ``question`` by its kind: a question for a rate or share takes a percentage."""
     return figure.percent or not (_ASKS_RATE.search(question) and not _counted(question))
+
+
+def asked_measure(question: str) -> str | None:
+    """The kind of figure a question asks for: the measure word of its count ("几次", "多少名"), 元 for a sum of money
+    ("多少钱", "投入了多少资金"), % for a rate or share; None where the question does not say ("是多少？")."""
+    if counted := _ASKS_MEASURE.search(question):
+        return counted.group(1)
+    if _ASKS_MONEY.search(question):
+        return "元"
+    return "%" if _ASKS_RATE.search(question) else None
 
 
 def _given_figures(question: str, answer: str, sources: list[str]) -> list:

@@ -31,6 +31,14 @@ MASK_CHARS = "xX×*"
 MASK = re.compile(r"\*{2,}|(?<![A-Za-z])[xX×]{1,4}(?![A-Za-z])")
 # The mask with the unit or place word it stands before (``**条``, ``xx%``): how a figure check sees it.
 MASKED_FIGURE = re.compile(rf"(?:{MASK.pattern})[%\u4e00-\u9fff]?")
+# The measure word after a mask (``xx亿元`` → 元, ``xx%`` → %): what kind of figure the mask stands for.
+MASK_MEASURE = re.compile(rf"(?:{MASK.pattern})\s*[万亿]?[余多]?([%‰{MEASURE_WORDS}])?")
+# A figure whose digits were taken out (a release that deleted them, a template never filled in): "投入宣传经费多万元，",
+# "罚没金额万元;", "宣传彩页万多份、" — 万/亿 and a measure word with no number before them, closing their clause.  Read
+# as a mask: an answer may quote it, never fill it.  "每万人口", "亿元以上", "万名干部进农家" go on after the measure
+# word, "数万人" and "近万元" say their number in a word, so none of them is a blank; "千家万户" is a set phrase.
+STRIPPED_FIGURE = re.compile(rf"(?<![\d{CN_FIGURE}万亿数几上近逾余多成{MASK_CHARS}.\s])[余多]?[万亿][余多]?"
+                             rf"(?:人次|[{MEASURE_WORDS}])(?=[，。；：、,;:)）\s]|$)")
 # A draft's blank for a figure its writer must give (``X次``, ``XX人次``): what the drafting guard writes.
 BLANK = re.compile(rf"(?<![A-Za-z])X{{1,4}}[万亿]?(?:人次|[余多]?[%{MEASURE_WORDS}])")
 
