@@ -49,3 +49,34 @@ def test_dates_and_masks_are_only_looked_up():
     sources = [SourceSentence("2025年受理线索**条。", "《甲》", True, False, "2025")]
     assert [c.verdict for c in check_figures("2025年受理线索**条", sources)] == ["supported", "supported"]
     assert [c.verdict for c in check_figures("受理线索xx条", sources)] == ["unsupported"]
+
+
+# --- a figure the report masks or blanks -------------------------------------------------------------------------
+def _masked_guard(*sentences: str):
+    from assistant.claims import ScopedGuard
+    from assistant.evidence import Evidence, EvidenceSet, Source
+    from assistant.scope import Asked
+
+    text = "".join(sentences)
+    source = Source(1, "c-1", "d", "公安局工作报告", "", "一、基本情况", "progress", text, 0, 2024)
+    evidence = EvidenceSet([source], [Evidence(1, s, 1.0 - i / 10, 1.0, 0.5) for i, s in enumerate(sentences)])
+    return ScopedGuard(evidence, Asked(), [])
+
+
+SEIZED = "一并查封、扣押、冻结该犯罪组织大量涉案房产、现金、车辆等，共计价值xx亿元，彻底斩断了幕后经济链条。"
+FINES = "共查办各类经济违法案件件，罚没金额万元;"
+SENTENCED = "对涉恶犯罪**人处以刑罚，移送起诉待判决**人。"
+
+
+def test_a_masked_figure_of_the_thing_asked_answers_with_its_sentence():
+    guard = _masked_guard(SEIZED, FINES, SENTENCED)
+    assert guard.masked_answer("那个犯罪组织被打掉后，查封的财产值多少钱？") == SEIZED + "[1]"
+    assert guard.masked_answer("市场监管系统查办经济违法案件罚了多少钱？") == FINES + "[1]"
+
+
+def test_a_mask_of_another_kind_or_thing_answers_nothing():
+    guard = _masked_guard(SEIZED, FINES, SENTENCED)
+    assert guard.masked_answer("该县一共判处了多少名死刑犯？") == ""  # counts 人, but not 死刑犯
+    assert guard.masked_answer("查封的房产有多少套？") == ""  # the mask counts 元, not 套
+    assert guard.masked_answer("破案率是多少？") == ""  # a rate wants a masked percentage
+    assert guard.masked_answer("查封的财产情况如何？") == ""  # no figure asked

@@ -48,3 +48,12 @@ def test_markdown_emphasis_is_not_a_masked_figure():
     answer = plain_text("1. **青壮年劳动力大量外出**：村两委班子青黄不接。\n### 小结\n投入**万元，印制**份")
     assert answer.startswith("1. 青壮年劳动力大量外出：") and "### " not in answer
     assert [f.surface for f in extract_figures(answer)] == ["**万", "**份"]  # masks keep their stars
+
+
+def test_a_blank_may_be_quoted_never_filled():
+    from assistant.guards import SourceSentence, check_figures
+
+    source = "共查办各类经济违法案件件，罚没金额万元;投入宣传经费多万元，"
+    assert unsupported_figures("罚没金额60万元，宣传经费100多万元", [source]) == ["60万元", "100多万元"]
+    assert [(c.figure.surface, c.verdict) for c in check_figures("罚没金额万元", [SourceSentence(source)])] == [
+        ("万元", "supported")]

@@ -101,6 +101,21 @@ def test_masks_blanks_and_fullwidth():
     assert MASK.pattern in MASKED_FIGURE.pattern
 
 
+def test_a_figure_whose_digits_were_taken_out_is_read_as_a_mask():
+    from assistant.guards import extract_figures
+
+    blanks = [(f.surface, f.value, f.measure)
+              for f in extract_figures("投入宣传经费多万元，印发彩页万多份、罚没金额万元;受教育达到万多人次。")]
+    assert blanks == [("多万元", None, "元"), ("万多份", None, "份"), ("万元", None, "元"), ("万多人次", None, "人")]
+    # a number in words or digits before 万, or words after the measure word: no blank
+    for text in ("每万人口发明专利", "实施亿元以上项目", "带动万名青年", "走进千家万户。", "覆盖数万人。", "近万元，",
+                 "投入100多万元，"):
+        assert all(f.value is not None for f in extract_figures(text)), text
+    # a mask says what kind of figure it stands for
+    assert [(f.measure, f.percent) for f in extract_figures("共计价值xx亿元，同比下降xx%，线索**条")] == [
+        ("元", False), ("", True), ("条", False)]
+
+
 def test_one_measure_word_list_for_guards_and_questions():
     from assistant import guards
     from assistant.answer import intent

@@ -135,10 +135,10 @@ class ScopedGuard:
             scoped = self._sentence(by_n[ev.n], ev.sentence, ev.period)
             if not (scoped.in_unit and scoped.in_period):
                 continue
-            masks = [f for f in extract_figures(ev.sentence) if f.value is None and (
+            masks = [f.surface for f in extract_figures(ev.sentence) if f.value is None and (
                 f.percent if measure == "%" else f.measure and not f.percent and same_kind(f.measure, measure))]
-            if any(same_thing(asked, clause, self.ignore) for f in masks for clause in _with_clause_before(ev.sentence,
-                                                                                                         f.surface)):
+            clauses = [clause for surface in masks for clause in _with_clause_before(ev.sentence, surface)]
+            if any(same_thing(asked, clause, self.ignore) for clause in clauses):
                 out.append(ev)
         if counts_a_thing(question):
             out = [out[i] for i in counting_sentences(question, [e.sentence for e in out])]
