@@ -53,8 +53,8 @@ def test_dates_and_masks_are_only_looked_up():
 
 # --- a figure the report masks or blanks -------------------------------------------------------------------------
 def _masked_guard(*sentences: str):
-    from assistant.claims import ScopedGuard
-    from assistant.evidence import Evidence, EvidenceSet, Source
+    from assistant.answer.claims import ScopedGuard
+    from assistant.answer.evidence import Evidence, EvidenceSet, Source
     from assistant.scope import Asked
 
     text = "".join(sentences)

@@ -187,11 +187,11 @@ def test_the_chain_searches_with_the_configured_weights(sample_index, embeddings
 def test_a_blank_the_model_fills_gives_way_to_the_source_sentence(chain):
     # the report's "罚没金额万元" lost its digits: the model's "60万元" fills the blank, the source sentence answers
     result = chain(scripted("市场监管系统查办经济违法案件罚了60万元。[1]")).run("市场监管系统查办经济违法案件罚了多少钱？")
-    assert not result["refused"] and result["mode"] == "extractive"
-    assert "罚没金额万元" in result["answer"] and "60万元" not in result["answer"]
-    assert result["unsupported_numbers"] == [] and _source_with(result, "罚没金额万元")
+    assert not result.refused and result.mode == "extractive"
+    assert "罚没金额万元" in result.text and "60万元" not in result.text
+    assert result.unsupported_numbers == () and _source_with(result, "罚没金额万元")
 
 
 def test_a_masked_figure_the_model_declines_is_answered_by_its_sentence(chain):
     result = chain(scripted("资料中未找到相关信息。")).run("那个搞传销的黑社会组织被打掉后，查封的财产值多少钱？")
-    assert not result["refused"] and "共计价值xx亿元" in result["answer"] and _source_with(result, "共计价值xx亿元")
+    assert not result.refused and "共计价值xx亿元" in result.text and _source_with(result, "共计价值xx亿元")
