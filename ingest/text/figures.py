@@ -1,6 +1,7 @@
 """Figures as reports write them: the measure words that follow a count, the author's masks (``**条``, ``xx起``),
-figures whose digits were taken out (``多万元``, ``罚没金额万元``), the blanks a draft leaves (``X次``), full-width digits.  The rules that read figures (assistant/guards.py) and that
-flag masked chunks (ingest/clean.py) take their patterns from here.
+figures whose digits were taken out (``多万元``, ``罚没金额万元``), the blanks a draft leaves (``X次``), full-width
+digits.  The rules that read figures (assistant/guards.py) and that flag masked chunks (ingest/clean.py) take their
+patterns from here.
 """
 from __future__ import annotations
 
