@@ -7,7 +7,6 @@ index without loading the chains.
 """
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -91,13 +90,9 @@ def build_assistant(settings: Settings, llm_backend: str | None = None) -> Assis
 
     if llm_backend:
         settings = settings.model_copy(update={"llm": settings.llm.model_copy(update={"backend": llm_backend})})
-    # The GGUF loads in C (ctypes lets go of the GIL) while Python imports torch and sentence-transformers: on two
-    # cores that overlap takes the model's load off the app's start (bench/startup.py).
-    with ThreadPoolExecutor(1, thread_name_prefix="load-llm") as pool:
-        llm = pool.submit(make_llm, settings.llm)
-        embeddings = make_embeddings_from(settings)
-        index = make_store(settings, embeddings)
-        return assemble(settings, index, embeddings, llm.result())
+    embeddings = make_embeddings_from(settings)
+    index = make_store(settings, embeddings)
+    return assemble(settings, index, embeddings, make_llm(settings.llm))
 
 
 def build_library(settings: Settings, reader) -> Library:
