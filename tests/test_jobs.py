@@ -201,4 +201,6 @@ def test_recovery_reads_the_store_a_page_at_a_time(setup):
     gate.allow(3)
     library.add_files(files[:3])
     store = library.writer.store
-    assert store.doc_ids(page=2) == store.doc_ids() == set(library.documents())
+    whole = store.doc_ids()
+    store.page = 2
+    assert store.doc_ids() == whole == set(library.documents())
