@@ -280,7 +280,8 @@ def cmd_themes(args) -> int:
     from .settings import load_settings
     from .themes import build_themes, themes_to_csv, themes_to_markdown
 
-    result = build_themes(make_store(load_settings(args.db)), args.section, args.topic)
+    settings = load_settings(args.db)
+    result = build_themes(make_store(settings), args.section, args.topic, settings=settings.themes)
     if args.export:
         if args.export.lower().endswith(".csv"):
             themes_to_csv(result, args.export)

@@ -41,7 +41,7 @@ from .guards import _BOLD  # the Markdown-emphasis pattern the answer guard alre
 from .guards import char_bigrams, extract_figures, same_kind
 from .names import family_of
 from .places import report_places, report_texts
-from .settings import ReviewSettings
+from .settings import ReviewSettings, ThemesSettings
 
 Kind = Literal["figure", "placeholder", "expression", "structure", "copied", "foreign_name", "missing_theme"]
 Severity = Literal["error", "warning", "suggestion"]
@@ -226,12 +226,14 @@ class Reviewer:
     The library's reports, their places and the themes are read once per library state and kept."""
 
     def __init__(self, index, rules: list[ExpressionRule] | None = None, settings: ReviewSettings | None = None,
-                 themes=None, *, config: ReviewConfig | None = None):
+                 themes=None, *, config: ReviewConfig | None = None,
+                 themes_settings: ThemesSettings | None = None):
         self.index = index
         self.themes = themes  # section → themes, e.g. the drafting chain's (built once, shared); None: build here
         self.rules = rules if rules is not None else load_rules()
         self.settings = settings or ReviewSettings()  # copy_min, max_chars (the ``review`` settings section)
         self.config = config or ReviewConfig()
+        self.themes_settings = themes_settings  # the ``themes`` settings section, for themes built here
         self._cache: dict = {}
         self._memo: dict = {}
 
@@ -287,7 +289,8 @@ class Reviewer:
                 return stored["themes"]
         except (OSError, ValueError, AttributeError):
             pass  # none yet, or unreadable: build again
-        themes = build_themes(self.index, section).to_dict()["themes"]  # kept as JSON records
+        # kept as JSON records
+        themes = build_themes(self.index, section, settings=self.themes_settings).to_dict()["themes"]
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
             tmp.write_text(json.dumps({"documents": state, "themes": themes}, ensure_ascii=False), encoding="utf-8")

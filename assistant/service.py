@@ -66,7 +66,8 @@ def build_reviewer(settings: Settings, index, themes=None) -> Reviewer:
     ``themes`` (section → themes) shares the drafting chain's instead of building them twice."""
     from .review import Reviewer, load_rules
 
-    return Reviewer(index, load_rules(settings.review.rules or None), settings.review, themes)
+    return Reviewer(index, load_rules(settings.review.rules or None), settings.review, themes,
+                    themes_settings=settings.themes)
 
 
 def assemble(settings: Settings, index, embeddings, llm, qa_class=None) -> Assistant:
@@ -78,7 +79,8 @@ def assemble(settings: Settings, index, embeddings, llm, qa_class=None) -> Assis
 
     lock = generation_slots(settings.llm)
     qa = (qa_class or QAChain)(index, embeddings, llm, settings.search, llm_lock=lock)
-    drafter = DraftChain(index, embeddings, llm, review=settings.review, llm_lock=lock)
+    drafter = DraftChain(index, embeddings, llm, review=settings.review, llm_lock=lock,
+                         themes=settings.themes)
     return Assistant(settings, index, embeddings, llm, qa, drafter,
                      build_reviewer(settings, index, drafter.section_themes))
 

@@ -145,6 +145,15 @@ class UISettings(BaseModel):
                                  "so the app starts serving at once.")
 
 
+class ThemesSettings(BaseModel):
+    """Themes: the points of a section type clustered across reports (the themes view, 审校 and drafting)."""
+
+    max_cluster_points: int = Field(2_500, ge=0, description="Most points of one section clustered at once: a "
+                                    "larger section is clustered this many points at a time, the most recent "
+                                    "reports' first, each other point joining the nearest theme within the "
+                                    "threshold (memory grows with the square of this number); 0: no bound.")
+
+
 class ReviewSettings(BaseModel):
     """审校: checking a draft against the library and the wording rules."""
 
@@ -167,6 +176,7 @@ class Settings(BaseSettings):
     llm: LLMSettings = Field(default_factory=LLMSettings)
     ui: UISettings = Field(default_factory=UISettings)
     review: ReviewSettings = Field(default_factory=ReviewSettings)
+    themes: ThemesSettings = Field(default_factory=ThemesSettings)
 
 
 def load_settings(db: str | Path | None = None) -> Settings:

@@ -26,6 +26,8 @@ from ingest.structure import lead_of
 from ingest.text.lexicons import words as lexicon_words
 from ingest.text.tokens import quiet_jieba
 
+from .settings import ThemesSettings
+
 # Cosine distance (average linkage) at which groups stop merging.  Dendrograms of the sample sections: the 线索摸排
 # problems merge by 0.56 and the 宣传 ones by 0.73, the first merge of unrelated items comes at 0.86 (plans: 督导问责
 # + 舆情处置; progress: 经费 + 大要案件), unrelated problems only from 0.92.  0.85 sits below that first mistake.
@@ -76,26 +78,40 @@ def _words(text: str) -> list[str]:
 
 
 def _vectors(index, points: list[Point]):
+    """One unit vector per point: the one the index keeps (made at import from the sentence vectors its text covers,
+    or from the stored sentence vectors for libraries imported before); only a point no stored sentence covers is
+    embedded now ("lead。text")."""
     import numpy as np
 
-    return np.asarray(index.embeddings.embed_documents([f"{p.lead}。{p.text}" for p in points]))
+    known = index.point_vectors(points) if hasattr(index, "point_vectors") else [None] * len(points)
+    missing = [i for i, v in enumerate(known) if v is None]
+    if missing:
+        for i, v in zip(missing, index.embeddings.embed_documents([f"{points[i].lead}。{points[i].text}"
+                                                                    for i in missing])):
+            known[i] = v
+    return np.asarray(known, dtype=float)
 
 
-def _features(vectors, points: list[Point]):
+def _features(vectors, points: list[Point], sparse: bool = False):
     """One row per point: its e5 vector centred on the section's mean and re-normalised (vectors of one genre share
     a large common direction: raw cosine distances between these points all fall within 0.04–0.10), beside the
-    TF-IDF of its lead's words; each half has unit norm, so the cosine of two rows is the mean of the halves'."""
+    TF-IDF of its lead's words; each half has unit norm, so the cosine of two rows is the mean of the halves'.
+    ``sparse``: a scipy CSR matrix (the TF-IDF half stays sparse: a large section's vocabulary × points as a dense
+    array would not fit in memory)."""
     import numpy as np
+    from scipy import sparse as sp
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.preprocessing import normalize
 
     centred = normalize(vectors - vectors.mean(axis=0))
     try:
         words = TfidfVectorizer(tokenizer=_words, lowercase=False, token_pattern=None, sublinear_tf=True)
-        leads = words.fit_transform([p.lead for p in points]).toarray()
+        leads = words.fit_transform([p.lead for p in points])
     except ValueError:  # no meaningful word in any lead
-        leads = np.zeros((len(points), 1))
-    return np.hstack([centred, leads]) / np.sqrt(2)
+        leads = sp.csr_matrix((len(points), 1))
+    if sparse:
+        return sp.hstack([sp.csr_matrix(centred), leads], format="csr") / np.sqrt(2)
+    return np.hstack([centred, leads.toarray()]) / np.sqrt(2)
 
 
 def _cluster(features, threshold: float) -> list[int]:
@@ -104,11 +120,48 @@ def _cluster(features, threshold: float) -> list[int]:
     from sklearn.cluster import AgglomerativeClustering
     from sklearn.metrics.pairwise import cosine_distances
 
-    if len(features) < 2:
-        return [0] * len(features)
+    if features.shape[0] < 2:
+        return [0] * features.shape[0]
     model = AgglomerativeClustering(n_clusters=None, metric="precomputed", linkage="average",
                                     distance_threshold=threshold)
     return list(model.fit_predict(cosine_distances(features)))
+
+
+def _cluster_bounded(features, threshold: float, order: list[int], limit: int, dimension: int,
+                     block: int = 4096) -> list[int]:
+    """:func:`_cluster` for a section larger than ``limit`` points (``features``: sparse rows), in rounds: the first
+    ``limit`` points of ``order`` not yet placed are clustered as :func:`_cluster` does, then every unplaced point
+    joins the cluster whose average cosine distance to it (what average linkage would merge it at) is smallest, if
+    below ``threshold``; the rest go to the next round.  Memory: ``limit``² distances, a block of points × clusters
+    similarities — never the points² matrix (51,196 points: ~21 GB).  ``dimension``: the e5 half's width."""
+    import numpy as np
+    from scipy import sparse as sp
+    from sklearn.preprocessing import normalize
+
+    unit = normalize(features)  # cosine = dot product of unit rows (an all-zero row stays zero: distance 1)
+    dense, words = unit[:, :dimension].toarray(), unit[:, dimension:].tocsr()  # the e5 half, the TF-IDF half
+    labels = np.full(features.shape[0], -1)
+    rank = np.empty(len(order), dtype=int)
+    rank[np.asarray(order)] = np.arange(len(order))
+    next_label = 0
+    while (left := np.flatnonzero(labels < 0)).size:
+        sample = left[np.argsort(rank[left], kind="stable")][:limit]
+        local = np.asarray(_cluster(unit[sample], threshold))
+        labels[sample] = local + next_label
+        k = int(local.max()) + 1
+        members = sp.csr_matrix((1.0 / np.bincount(local)[local], (local, np.arange(len(sample)))),
+                                shape=(k, len(sample)))
+        # mean member per cluster (x·mean = the average similarity), its dense half apart: a BLAS product
+        dense_c, words_c = members @ dense[sample], (members @ words[sample]).T.tocsc()
+        rest = np.flatnonzero(labels < 0)
+        for b in range(0, rest.size, block):
+            rows = rest[b:b + block]
+            sims = dense[rows] @ dense_c.T + (words[rows] @ words_c).toarray()
+            best = sims.argmax(axis=1)
+            near = 1.0 - sims[np.arange(rows.size), best] < threshold
+            labels[rows[near]] = best[near] + next_label
+        next_label += k
+    return labels.tolist()
 
 
 def _candidates(lead: str) -> set[str]:
@@ -138,11 +191,15 @@ def _names(text: str, word: str) -> bool:
     return word in text or (len(word) == 4 and word[:2] in text and word[2:] in text)
 
 
-def _on_topic(index, points: list[Point], vectors, topic: str) -> list[bool]:
+def _on_topic(index, points: list[Point], topic: str) -> list[bool]:
     """Which points are on ``topic``, nearest evidence first: the points whose lead names every meaningful word of
     the topic (a four-character word also by its two halves: 经费保障 ↔ "增加经费，加强保障力"); else those whose
-    text does; else, by meaning, the points whose e5 similarity to the topic is within ``TOPIC_MARGIN`` of the best
-    one's (similarities within one genre are compressed into a narrow band: only a relative cut means anything)."""
+    text does; else, by meaning, the points whose lead's e5 similarity to the topic is within ``TOPIC_MARGIN`` of the
+    best one's (similarities within one genre are compressed into a narrow band: only a relative cut means anything).
+    The leads are embedded then, and only then: short, and a topic no point's text names is rare in a large library
+    (a point's stored vector, the mean of its sentences', blurs the lead a topic is matched against)."""
+    import numpy as np
+
     how = lexicon_words("themes", "how_words")
     words = [w for w in quiet_jieba().lcut(topic) if len(w) >= 2 and w not in how and _HAN.match(w)]
     words = words or [topic.strip()]
@@ -150,27 +207,50 @@ def _on_topic(index, points: list[Point], vectors, topic: str) -> list[bool]:
         named = [all(_names(field_of(p), w) for w in words) for p in points]
         if any(named):
             return named
-    sims = vectors @ index.embeddings.embed_query(topic)  # unit vectors: cosine similarities
+    leads = np.asarray(index.embeddings.embed_documents([p.lead or p.text for p in points]))
+    sims = leads @ np.asarray(index.embeddings.embed_query(topic))  # unit vectors: cosine similarities
     return list(sims >= sims.max() - TOPIC_MARGIN)
 
 
-def build_themes(index, section: str, topic: str | None = None, threshold: float = THRESHOLD) -> Themes:
+def _recent_first(index, points: list[Point]) -> list[int]:
+    """Point positions, the most recent reports' first (by report year; reading order within a year): what a
+    bounded clustering samples first."""
+    def year(p: Point) -> int:
+        reports = index.documents.get(p.doc_id, {}).get("reports", [])
+        return int(reports[p.report_index].get("year") or 0) if p.report_index < len(reports) else 0
+
+    years = [year(p) for p in points]
+    return sorted(range(len(points)), key=lambda i: -years[i])
+
+
+def build_themes(index, section: str, topic: str | None = None, threshold: float = THRESHOLD,
+                 settings: ThemesSettings | None = None) -> Themes:
     """Themes of ``section`` across the reports, most-raised first.
 
     Points are clustered over the whole section (so a topic only selects, it never reshapes the themes); with
-    ``topic``, each theme keeps its points on the topic and themes left empty are dropped.
+    ``topic``, each theme keeps its points on the topic and themes left empty are dropped.  A section of more than
+    ``settings.max_cluster_points`` points is clustered in bounded rounds (:func:`_cluster_bounded`), the most
+    recent reports' points first.
     """
+    limit = (settings or ThemesSettings()).max_cluster_points
     points = extract_points(index, section)
     if not points:
         return Themes(section, ())
     vectors = _vectors(index, points)
-    labels = _cluster(_features(vectors, points), threshold)
-    keep = _on_topic(index, points, vectors, topic) if topic and topic.strip() else [True] * len(points)
+    sample = points
+    if limit and len(points) > limit:
+        order = _recent_first(index, points)
+        labels = _cluster_bounded(_features(vectors, points, sparse=True), threshold, order, limit,
+                                  vectors.shape[1])
+        sample = [points[i] for i in order[:limit]]  # the campaign's common words, counted on the first round's
+    else:
+        labels = _cluster(_features(vectors, points), threshold)
+    keep = _on_topic(index, points, topic) if topic and topic.strip() else [True] * len(points)
     clusters: dict[int, list[int]] = {}
     for i, label in enumerate(labels):
         clusters.setdefault(label, []).append(i)
-    common = {w for w in set().union(*(_candidates(p.lead) for p in points))
-              if sum(w in p.text for p in points) > len(points) / 2}
+    common = {w for w in set().union(*(_candidates(p.lead) for p in sample))
+              if sum(w in p.text for p in sample) > len(sample) / 2}
     themes = []
     for members in clusters.values():
         shown = [points[i] for i in members if keep[i]]

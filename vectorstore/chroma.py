@@ -120,6 +120,7 @@ class ChromaStore:
         self.collection = _collection(client, name, model_id, dimension)
         self.sentences = _collection(client, f"{name}-sentences", model_id, dimension)
         self.points = _points_collection(client, name)
+        self.point_vecs = _collection(client, f"{name}-point-vectors", model_id, dimension)
 
     def _reopen(self) -> bool:
         """Open the embedded files anew (see :func:`_reopening`); False for a server client (nothing to reload)."""
@@ -134,6 +135,7 @@ class ChromaStore:
         self.collection = _collection(self.client, self.name, self.model_id, self.dimension)
         self.sentences = _collection(self.client, f"{self.name}-sentences", self.model_id, self.dimension)
         self.points = _points_collection(self.client, self.name)
+        self.point_vecs = _collection(self.client, f"{self.name}-point-vectors", self.model_id, self.dimension)
         return True
 
     def add(self, ids: list[str], vectors: list[list[float]], texts: list[str], metadatas: list[dict],
@@ -147,6 +149,21 @@ class ChromaStore:
     def add_points(self, ids: list[str], texts: list[str], metadatas: list[dict]) -> None:
         """Records without vectors (a placeholder one: Chroma wants a vector per row)."""
         _upsert(self.points, ids, [[1.0]] * len(ids), texts, metadatas)
+
+    def add_point_vectors(self, ids: list[str], vectors: list[list[float]], doc_id: str, batch: int = 500) -> None:
+        """Each point's vector (ids as its record's), in a collection of its own recorded with the embedding model:
+        the points' records hold a placeholder vector, and libraries imported before have none (see themes)."""
+        for i in range(0, len(ids), batch):
+            self.point_vecs.upsert(ids=ids[i:i + batch], embeddings=vectors[i:i + batch],
+                                   metadatas=[{"doc_id": doc_id}] * len(ids[i:i + batch]))
+
+    @_reopening
+    def point_vectors(self, ids: list[str]) -> dict[str, list[float]]:
+        """Stored point vectors by point id (ids without one are absent)."""
+        if not ids:
+            return {}
+        got = read_all(self.point_vecs, ["embeddings"], ids=ids, page=self.page)
+        return {i: list(v) for i, v in zip(got["ids"], got["embeddings"])}
 
     @_reopening
     def get_points(self, where: dict) -> list[tuple[str, str, dict]]:
@@ -167,6 +184,7 @@ class ChromaStore:
 
     def delete_doc(self, doc_id: str) -> None:
         self.points.delete(where={"doc_id": doc_id})
+        self.point_vecs.delete(where={"doc_id": doc_id})
         self.sentences.delete(where={"doc_id": doc_id})
         self.collection.delete(where={"doc_id": doc_id})
 

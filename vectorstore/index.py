@@ -172,16 +172,22 @@ class ReportIndex:
         chunks (with a marker row saying the document has them, even when it has none)."""
         self.manifest_store.begin(doc_id)
         windows = windows or [[] for _ in ids]
+        # the sentence vectors of the chunks holding points: each point's vector is made from them (ingest.points)
+        wanted = {cid for found in (points or {}).values() for p in found for cid in (p.chunk_ids or [p.chunk_id])}
+        kept: dict[str, list[tuple[str, list[float]]]] = {}
         for b in range(0, len(ids), ADD_BATCH):  # bounded batches: a large file's vectors are never all in memory
             part = slice(b, b + ADD_BATCH)
             flat = [(wid, text, {**meta, "chunk_id": cid})
                     for cid, meta, ws in zip(ids[part], metadatas[part], windows[part]) for wid, text in ws]
             vectors = self.embeddings.embed_documents(embed_texts[part] + [text for _, text, _ in flat])
             n = len(ids[part])
+            for (_, text, meta), vec in zip(flat, vectors[n:]):
+                if meta["chunk_id"] in wanted:
+                    kept.setdefault(meta["chunk_id"], []).append((text, vec))
             self.store.add(ids[part], vectors[:n], texts[part], metadatas[part],
                            [(wid, text, vec, meta) for (wid, text, meta), vec in zip(flat, vectors[n:])])
         if points is not None:
-            self._add_points(doc_id, points)
+            self._add_points(doc_id, points, kept)
         self.keyword.add(ids, embed_texts, metadatas)
         self.documents[doc_id] = {**record, "chunks": len(ids), "added": time.strftime("%Y-%m-%d %H:%M:%S")}
         self._save_manifest(doc_id)
@@ -372,7 +378,9 @@ class ReportIndex:
 
 
     # --- queries for the assistant (it never needs to know how Chroma stores things) ------------------------
-    def _add_points(self, doc_id: str, points: dict[str, list]) -> None:
+    def _add_points(self, doc_id: str, points: dict[str, list], windows: dict | None = None) -> None:
+        from ingest.points import point_vector
+
         rows = [(f"{doc_id}{POINTS_MARK}", "", {"doc_id": doc_id, "section_type": "", "order": -1})]
         for section, found in points.items():
             section = str(section)  # a plain string in the store (ingest's Section is a StrEnum)
@@ -383,6 +391,11 @@ class ReportIndex:
                      for order, p in enumerate(found)]
         for b in range(0, len(rows), ADD_BATCH * 8):
             self.store.add_points(*map(list, zip(*rows[b:b + ADD_BATCH * 8])))
+        vectors = [(f"{doc_id}-{section}-{order:05d}", point_vector(p, windows or {}))
+                   for section, found in points.items() for order, p in enumerate(found)]
+        vectors = [(i, v) for i, v in vectors if v is not None]
+        if vectors:
+            self.store.add_point_vectors([i for i, _ in vectors], [v for _, v in vectors], doc_id)
 
     def _wheres(self, section: str | None, doc_ids: list[str] | None) -> tuple[list[dict | None], set[str]]:
         """Chroma filters on section type and documents, each read in turn, and the completed documents they may
@@ -428,8 +441,9 @@ class ReportIndex:
         marked = {i[: -len(POINTS_MARK)] for i in self.store.has_points([f"{d}{POINTS_MARK}" for d in sorted(visible)])}
         stored = [(m["doc_id"], int(m["order"]), Point(
             m.get("lead", ""), text, m.get("report_title", ""), m.get("org", ""), m.get("section_path", ""),
-            m.get("chunk_id", ""), m["doc_id"], int(m.get("report_index", 0)), json.loads(m.get("chunk_ids", "[]"))))
-            for where in wheres for _, text, m in self.store.get_points(where) if m.get("doc_id") in marked]
+            m.get("chunk_id", ""), m["doc_id"], int(m.get("report_index", 0)), json.loads(m.get("chunk_ids", "[]")),
+            key))
+            for where in wheres for key, text, m in self.store.get_points(where) if m.get("doc_id") in marked]
         points = [p for _, _, p in sorted(stored, key=lambda s: s[:2])]
         legacy = sorted(visible - marked)
         if legacy:
@@ -440,6 +454,17 @@ class ReportIndex:
             points += points_of(self.chunks(section, legacy), section)
             points.sort(key=lambda p: p.doc_id)  # stable: each document's points stay in reading order
         return points
+
+    def point_vectors(self, points: list) -> list[list[float] | None]:
+        """Each point's vector, without the embedder: the one stored at import, else the mean of the stored vectors
+        of the sentences it covers (the same computation, for libraries imported before point vectors were kept),
+        else None (no sentence of its chunks overlaps it: the caller embeds it)."""
+        from ingest.points import point_vector
+
+        stored = self.store.point_vectors([p.key for p in points if p.key])
+        missing = [p for p in points if p.key not in stored]
+        windows = self.sentence_windows(sorted({c for p in missing for c in (p.chunk_ids or [p.chunk_id])}))
+        return [stored[p.key] if p.key in stored else point_vector(p, windows) for p in points]
 
     def sentence_vectors(self, ids: list[str]) -> dict[str, list[float]]:
         """Stored vectors of sentence windows, by window id (``<chunk_id>:<j>``)."""

@@ -27,7 +27,7 @@ from ..llm import take_turn
 from ..names import NameGuard, family_of
 from ..places import library_places
 from ..prompts import render
-from ..settings import ReviewSettings
+from ..settings import ReviewSettings, ThemesSettings
 from ..themes import Theme, build_themes
 from .guard import DraftFigureGuard, drafting_year
 from .results import (DraftEvent, DraftPoint, DraftResult, DraftTimings, FinalEvent, PlanEvent, PointEvent,
@@ -101,20 +101,22 @@ class DraftChain:
     applies to the user's drafts."""
 
     def __init__(self, index, embeddings, llm=None, *, review: ReviewSettings | None = None, llm_lock=None,
-                 config: DraftConfig | None = None):
+                 config: DraftConfig | None = None, themes: ThemesSettings | None = None):
         self.index = index
         self.embeddings = embeddings
         self.llm = llm
         self.llm_lock = llm_lock
         self.copy_limit = (review or ReviewSettings()).copy_min  # a passage this long copied is not the unit's own
         self.config = config or DraftConfig()
+        self.themes_settings = themes  # the ``themes`` settings section (None: its defaults)
         self._cache: dict = {}  # themes and names per library state: rebuilding them costs seconds per draft
 
     def warm(self) -> None:
         """Build the themes of every section and the library's names now (a few seconds on 2 cores), so the first
         draft does not wait for them; the app calls this once at start."""
         for section in POINT_SECTIONS:
-            self._cached(("themes", section), lambda s=section: build_themes(self.index, s))
+            self._cached(("themes", section),
+                         lambda s=section: build_themes(self.index, s, settings=self.themes_settings))
         self._guard(DraftRequest("problems", "本单位"))
 
     def section_themes(self, section: str) -> list[dict]:
@@ -123,7 +125,8 @@ class DraftChain:
         return self._cached(("theme_records", section), lambda: [t.to_dict() for t in self._themes_of(section)])
 
     def _themes_of(self, section: str) -> tuple[Theme, ...]:
-        return self._cached(("themes", section), lambda: build_themes(self.index, section)).themes
+        return self._cached(("themes", section), lambda: build_themes(self.index, section,
+                                                                        settings=self.themes_settings)).themes
 
     def _cached(self, key: tuple, build):
         self.index.refresh()

@@ -266,7 +266,7 @@ class Handlers:
         if section not in POINT_SECTIONS:
             raise UserError(f"共性主题只归纳问题、打算和进展，不支持“{section}”")
         progress(0, desc="归纳共性主题…")
-        result = build_themes(self.assistant.index, section, topic or None)
+        result = build_themes(self.assistant.index, section, topic or None, settings=self.settings.themes)
         folder = self._export_dir()
         (folder / "共性主题.md").write_text(themes_to_markdown(result), encoding="utf-8")
         files = [str(themes_to_csv(result, folder / "共性主题.csv")), str(folder / "共性主题.md")]
