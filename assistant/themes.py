@@ -77,13 +77,13 @@ def _words(text: str) -> list[str]:
     return out
 
 
-def _vectors(index, points: list[Point]):
+def _vectors(index, section: str, points: list[Point]):
     """One unit vector per point: the one the index keeps (made at import from the sentence vectors its text covers,
     or from the stored sentence vectors for libraries imported before); only a point no stored sentence covers is
     embedded now ("lead。text")."""
     import numpy as np
 
-    known = index.point_vectors(points) if hasattr(index, "point_vectors") else [None] * len(points)
+    known = index.point_vectors(section, points)
     missing = [i for i, v in enumerate(known) if v is None]
     if missing:
         for i, v in zip(missing, index.embeddings.embed_documents([f"{points[i].lead}。{points[i].text}"
@@ -236,7 +236,7 @@ def build_themes(index, section: str, topic: str | None = None, threshold: float
     points = extract_points(index, section)
     if not points:
         return Themes(section, ())
-    vectors = _vectors(index, points)
+    vectors = _vectors(index, section, points)
     sample = points
     if limit and len(points) > limit:
         order = _recent_first(index, points)

@@ -36,7 +36,6 @@ class Point:
     doc_id: str
     report_index: int
     chunk_ids: list[str] = field(default_factory=list)
-    key: str = ""  # its row id in the index's points ("" for points parsed from chunks at read time)
 
     @property
     def report(self) -> tuple[str, int]:

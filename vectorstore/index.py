@@ -441,9 +441,8 @@ class ReportIndex:
         marked = {i[: -len(POINTS_MARK)] for i in self.store.has_points([f"{d}{POINTS_MARK}" for d in sorted(visible)])}
         stored = [(m["doc_id"], int(m["order"]), Point(
             m.get("lead", ""), text, m.get("report_title", ""), m.get("org", ""), m.get("section_path", ""),
-            m.get("chunk_id", ""), m["doc_id"], int(m.get("report_index", 0)), json.loads(m.get("chunk_ids", "[]")),
-            key))
-            for where in wheres for key, text, m in self.store.get_points(where) if m.get("doc_id") in marked]
+            m.get("chunk_id", ""), m["doc_id"], int(m.get("report_index", 0)), json.loads(m.get("chunk_ids", "[]"))))
+            for where in wheres for _, text, m in self.store.get_points(where) if m.get("doc_id") in marked]
         points = [p for _, _, p in sorted(stored, key=lambda s: s[:2])]
         legacy = sorted(visible - marked)
         if legacy:
@@ -455,16 +454,22 @@ class ReportIndex:
             points.sort(key=lambda p: p.doc_id)  # stable: each document's points stay in reading order
         return points
 
-    def point_vectors(self, points: list) -> list[list[float] | None]:
-        """Each point's vector, without the embedder: the one stored at import, else the mean of the stored vectors
-        of the sentences it covers (the same computation, for libraries imported before point vectors were kept),
-        else None (no sentence of its chunks overlaps it: the caller embeds it)."""
+    def point_vectors(self, section: str, points: list) -> list[list[float] | None]:
+        """The vector of each of ``points`` (all of ``section``'s points of their documents, as :meth:`points`
+        serves them), without the embedder: the one stored at import, else the one made the same way from the
+        stored sentence vectors it covers (documents imported before point vectors were kept), else None (no
+        sentence of its chunks overlaps it: the caller embeds it)."""
         from ingest.points import point_vector
 
-        stored = self.store.point_vectors([p.key for p in points if p.key])
-        missing = [p for p in points if p.key not in stored]
+        order: dict[str, int] = {}
+        keys = []
+        for p in points:  # a point's row id: its document, section and place among the document's points
+            keys.append(f"{p.doc_id}-{section}-{order.get(p.doc_id, 0):05d}")
+            order[p.doc_id] = order.get(p.doc_id, 0) + 1
+        stored = self.store.point_vectors(keys)
+        missing = [p for p, key in zip(points, keys) if key not in stored]
         windows = self.sentence_windows(sorted({c for p in missing for c in (p.chunk_ids or [p.chunk_id])}))
-        return [stored[p.key] if p.key in stored else point_vector(p, windows) for p in points]
+        return [stored[key] if key in stored else point_vector(p, windows) for p, key in zip(points, keys)]
 
     def sentence_vectors(self, ids: list[str]) -> dict[str, list[float]]:
         """Stored vectors of sentence windows, by window id (``<chunk_id>:<j>``)."""
