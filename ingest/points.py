@@ -163,4 +163,4 @@ def point_vector(point: Point, windows: dict[str, list[tuple[str, list[float]]]]
     weights = np.asarray([w for w, _ in found], dtype=np.float32)
     mean = weights @ np.asarray([v for _, v in found], dtype=np.float32)
     norm = float(np.linalg.norm(mean))
-    return (mean / norm).tolist() if norm > 0 else None
+    return mean / norm if norm > 0 else None  # float32: 50k points as Python lists would hold ~0.6 GB

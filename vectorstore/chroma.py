@@ -163,7 +163,7 @@ class ChromaStore:
         if not ids:
             return {}
         got = read_all(self.point_vecs, ["embeddings"], ids=ids, page=self.page)
-        return {i: list(v) for i, v in zip(got["ids"], got["embeddings"])}
+        return dict(zip(got["ids"], got["embeddings"]))  # numpy rows: no Python float per component
 
     @_reopening
     def get_points(self, where: dict) -> list[tuple[str, str, dict]]:

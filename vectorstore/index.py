@@ -454,7 +454,7 @@ class ReportIndex:
             points.sort(key=lambda p: p.doc_id)  # stable: each document's points stay in reading order
         return points
 
-    def point_vectors(self, section: str, points: list) -> list[list[float] | None]:
+    def point_vectors(self, section: str, points: list, batch: int = 2000) -> list:
         """The vector of each of ``points`` (all of ``section``'s points of their documents, as :meth:`points`
         serves them), without the embedder: the one stored at import, else the one made the same way from the
         stored sentence vectors it covers (documents imported before point vectors were kept), else None (no
@@ -467,9 +467,15 @@ class ReportIndex:
             keys.append(f"{p.doc_id}-{section}-{order.get(p.doc_id, 0):05d}")
             order[p.doc_id] = order.get(p.doc_id, 0) + 1
         stored = self.store.point_vectors(keys)
-        missing = [p for p, key in zip(points, keys) if key not in stored]
-        windows = self.sentence_windows(sorted({c for p in missing for c in (p.chunk_ids or [p.chunk_id])}))
-        return [stored[key] if key in stored else point_vector(p, windows) for p, key in zip(points, keys)]
+        vectors = [stored.get(key) for key in keys]
+        missing = [i for i, key in enumerate(keys) if key not in stored]
+        for b in range(0, len(missing), batch):  # the sentences of a batch of points at a time: memory stays flat
+            part = missing[b:b + batch]
+            windows = self.sentence_windows(sorted({c for i in part for c in (points[i].chunk_ids or
+                                                                             [points[i].chunk_id])}))
+            for i in part:
+                vectors[i] = point_vector(points[i], windows)
+        return vectors
 
     def sentence_vectors(self, ids: list[str]) -> dict[str, list[float]]:
         """Stored vectors of sentence windows, by window id (``<chunk_id>:<j>``)."""
