@@ -4,10 +4,12 @@ A **point** is one item of a problems / plans / progress section — its lead ph
 with the report, issuing body, section path and chunk it comes from.  Ingest finds them (ingest/points.py) and the
 index serves them (``ReportIndex.points``).
 
-A **theme** is a group of similar points across reports.  Two points are alike by what they say (the e5 vectors of
-"lead。text") and by what their leads name (TF-IDF of the leads' jieba words, without the genre's how-words such as
+A **theme** is a group of similar points across reports.  Two points are alike by what they say (each point's e5
+vector, made at import from the sentence vectors of its text: ingest.points.point_vector) and by what their leads name (TF-IDF of the leads' jieba words, without the genre's how-words such as
 加强/不够/有待): the cosine distance of the two halves side by side is the mean of both.  scikit-learn's
-agglomerative clustering (average linkage) cuts the tree at ``THRESHOLD``.  A theme is labelled by the word (or two
+agglomerative clustering (average linkage) cuts the tree at ``THRESHOLD``; a section of more points than the
+``themes.max_cluster_points`` setting is clustered that many at a time, the most recent reports' first, the other
+points joining the nearest theme (:func:`_cluster_bounded`).  A theme is labelled by the word (or two
 adjacent words) most of its leads name, and knows the distinct reports (doc_id + report_index) that raise it.
 """
 from __future__ import annotations

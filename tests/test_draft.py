@@ -187,8 +187,8 @@ def test_themes_are_built_once_per_library_state(sample_index, embeddings, monke
 
     calls = []
     real = draft_module.build_themes
-    monkeypatch.setattr(draft_module, "build_themes", lambda index, section: calls.append(section) or
-                        real(index, section))
+    monkeypatch.setattr(draft_module, "build_themes", lambda index, section, **kw: calls.append(section) or
+                        real(index, section, **kw))
     chain = DraftChain(sample_index, embeddings, None)
     chain.warm()
     assert sorted(calls) == ["plans", "problems", "progress"]

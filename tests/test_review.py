@@ -314,8 +314,8 @@ def test_themes_are_kept_beside_the_index_for_the_next_review(library_settings, 
         stale.unlink()
     calls = []
     real = themes_module.build_themes
-    monkeypatch.setattr(themes_module, "build_themes", lambda index, section: calls.append(section) or
-                        real(index, section))
+    monkeypatch.setattr(themes_module, "build_themes", lambda index, section, **kw: calls.append(section) or
+                        real(index, section, **kw))
     draft = "某县工作汇报\n一、工作进展及成效\n召开会议。\n二、存在的问题\n宣传不够。\n三、下步工作打算\n加强宣传。"
     first = Reviewer(index).review(draft)
     assert sorted(calls) == ["plans", "problems", "progress"]
