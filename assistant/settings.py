@@ -152,6 +152,10 @@ class ThemesSettings(BaseModel):
                                     "larger section is clustered this many points at a time, the most recent "
                                     "reports' first, each other point joining the nearest theme within the "
                                     "threshold (memory grows with the square of this number); 0: no bound.")
+    embed_max_points: int = Field(1_000, ge=0, description="A section of at most this many points is clustered on "
+                                  "e5 vectors of each point's lead and text, embedded when its themes are built "
+                                  "(sharper themes, seconds per hundred points); a larger one on the vectors kept "
+                                  "at import, made from its sentences' (no embedding); 0: always the kept vectors.")
 
 
 class ReviewSettings(BaseModel):

@@ -79,12 +79,15 @@ def _words(text: str) -> list[str]:
     return out
 
 
-def _vectors(index, section: str, points: list[Point]):
-    """One unit vector per point: the one the index keeps (made at import from the sentence vectors its text covers,
-    or from the stored sentence vectors for libraries imported before); only a point no stored sentence covers is
-    embedded now ("lead。text")."""
+def _vectors(index, section: str, points: list[Point], embed: bool = False):
+    """One unit vector per point.  ``embed``: e5 of "lead。text", made now (a small section: the lead weighs as much
+    as the text, which keeps themes apart that share words of their texts); else the one the index keeps (made at
+    import from the sentence vectors its text covers, or from the stored sentence vectors for libraries imported
+    before), and only a point no stored sentence covers is embedded now."""
     import numpy as np
 
+    if embed:
+        return np.asarray(index.embeddings.embed_documents([f"{p.lead}。{p.text}" for p in points]), dtype=float)
     known = index.point_vectors(section, points)
     missing = [i for i, v in enumerate(known) if v is None]
     if missing:
@@ -193,13 +196,14 @@ def _names(text: str, word: str) -> bool:
     return word in text or (len(word) == 4 and word[:2] in text and word[2:] in text)
 
 
-def _on_topic(index, points: list[Point], topic: str) -> list[bool]:
+def _on_topic(index, points: list[Point], topic: str, vectors=None) -> list[bool]:
     """Which points are on ``topic``, nearest evidence first: the points whose lead names every meaningful word of
     the topic (a four-character word also by its two halves: 经费保障 ↔ "增加经费，加强保障力"); else those whose
     text does; else, by meaning, the points whose lead's e5 similarity to the topic is within ``TOPIC_MARGIN`` of the
     best one's (similarities within one genre are compressed into a narrow band: only a relative cut means anything).
     The leads are embedded then, and only then: short, and a topic no point's text names is rare in a large library
-    (a point's stored vector, the mean of its sentences', blurs the lead a topic is matched against)."""
+    (a point's stored vector, the mean of its sentences', blurs the lead a topic is matched against).  ``vectors``:
+    the points' e5 vectors of "lead。text" where the section was embedded, used instead."""
     import numpy as np
 
     how = lexicon_words("themes", "how_words")
@@ -209,7 +213,8 @@ def _on_topic(index, points: list[Point], topic: str) -> list[bool]:
         named = [all(_names(field_of(p), w) for w in words) for p in points]
         if any(named):
             return named
-    leads = np.asarray(index.embeddings.embed_documents([p.lead or p.text for p in points]))
+    leads = vectors if vectors is not None else np.asarray(
+        index.embeddings.embed_documents([p.lead or p.text for p in points]))
     sims = leads @ np.asarray(index.embeddings.embed_query(topic))  # unit vectors: cosine similarities
     return list(sims >= sims.max() - TOPIC_MARGIN)
 
@@ -234,11 +239,13 @@ def build_themes(index, section: str, topic: str | None = None, threshold: float
     ``settings.max_cluster_points`` points is clustered in bounded rounds (:func:`_cluster_bounded`), the most
     recent reports' points first.
     """
-    limit = (settings or ThemesSettings()).max_cluster_points
+    options = settings or ThemesSettings()
+    limit = options.max_cluster_points
     points = extract_points(index, section)
     if not points:
         return Themes(section, ())
-    vectors = _vectors(index, section, points)
+    embed = len(points) <= options.embed_max_points
+    vectors = _vectors(index, section, points, embed)
     sample = points
     if limit and len(points) > limit:
         order = _recent_first(index, points)
@@ -247,7 +254,7 @@ def build_themes(index, section: str, topic: str | None = None, threshold: float
         sample = [points[i] for i in order[:limit]]  # the campaign's common words, counted on the first round's
     else:
         labels = _cluster(_features(vectors, points), threshold)
-    keep = _on_topic(index, points, topic) if topic and topic.strip() else [True] * len(points)
+    keep = _on_topic(index, points, topic, vectors if embed else None) if topic and topic.strip() else [True] * len(points)
     clusters: dict[int, list[int]] = {}
     for i, label in enumerate(labels):
         clusters.setdefault(label, []).append(i)

@@ -48,6 +48,9 @@ def _partition(labels) -> set[frozenset[int]]:
     return {frozenset(g) for g in groups.values()}
 
 
+KEPT = ThemesSettings(embed_max_points=0)  # the kept vectors whatever the section's size (as above the bound)
+
+
 def test_point_vectors_are_kept_at_import_and_themes_embed_no_point(library):
     total = 0
     for section in POINT_SECTIONS:
@@ -59,26 +62,38 @@ def test_point_vectors_are_kept_at_import_and_themes_embed_no_point(library):
         assert all(v is not None for v in kept)
         assert np.allclose(np.asarray(kept), np.asarray(made), atol=1e-5)
     assert total >= 30 and library.store.point_vecs.count() == total  # one stored vector per point
-    before = {s: _groups(build_themes(library, s)) for s in POINT_SECTIONS}
+    before = {s: _groups(build_themes(library, s, settings=KEPT)) for s in POINT_SECTIONS}
     counter = library.embeddings = CountingEmbeddings(library.embeddings)
-    after = {s: _groups(build_themes(library, s)) for s in POINT_SECTIONS}
+    after = {s: _groups(build_themes(library, s, settings=KEPT)) for s in POINT_SECTIONS}
     assert counter.texts == []  # not one point embedded at themes time
     assert after == before
 
 
 def test_a_library_imported_before_point_vectors_gets_the_same_themes_without_embedding(library):
-    before = {s: _groups(build_themes(library, s)) for s in POINT_SECTIONS}
+    before = {s: _groups(build_themes(library, s, settings=KEPT)) for s in POINT_SECTIONS}
     library.store.point_vecs.delete(where={"doc_id": {"$in": sorted(library.documents)}})  # as an older import
     assert library.store.point_vecs.count() == 0
     counter = library.embeddings = CountingEmbeddings(library.embeddings)
-    assert {s: _groups(build_themes(library, s)) for s in POINT_SECTIONS} == before  # from the stored sentences
+    assert {s: _groups(build_themes(library, s, settings=KEPT)) for s in POINT_SECTIONS} == before  # from the stored sentences
     assert counter.texts == []
     # a document whose sentence vectors are gone too: only its points are embedded, as "lead。text"
     doc = sorted(library.documents)[0]
     library.store.sentences.delete(where={"doc_id": doc})
-    build_themes(library, "problems")
+    build_themes(library, "problems", settings=KEPT)
     own = [p for p in library.points("problems") if p.doc_id == doc]
     assert own and sorted(counter.texts) == sorted(f"{p.lead}。{p.text}" for p in own)
+
+
+def test_a_small_section_is_embedded_lead_and_text_as_before(library):
+    """At most ``embed_max_points`` points: e5 of "lead。text" for every point, made when themes are built (the
+    sharper grouping); above it the kept vectors and nothing embedded."""
+    points = library.points("problems")
+    counter = library.embeddings = CountingEmbeddings(library.embeddings)
+    build_themes(library, "problems", settings=ThemesSettings(embed_max_points=len(points)))
+    assert sorted(counter.texts) == sorted(f"{p.lead}。{p.text}" for p in points)
+    counter.texts.clear()
+    build_themes(library, "problems", settings=ThemesSettings(embed_max_points=len(points) - 1))
+    assert counter.texts == []
 
 
 def test_removing_a_document_removes_its_point_vectors(library):
