@@ -59,7 +59,7 @@ test: install models browser office
 FAST := not slow and not e5 and not office and not ocr and not server and not processes
 
 test-fast: install
-	$(PY) -m pytest -q -m "$(FAST)" --durations=15
+	$(PY) -m pytest -q -n 2 -m "$(FAST)" --durations=15
 
 bench: install models
 	$(PY) bench/retrieval.py --docs data/samples --qa bench/data/dev_qa.jsonl
