@@ -4,9 +4,10 @@ A **point** is one item of a problems / plans / progress section — its lead ph
 with the report, issuing body, section path and chunk it comes from.  Ingest finds them (ingest/points.py) and the
 index serves them (``ReportIndex.points``).
 
-A **theme** is a group of similar points across reports.  Two points are alike by what they say (each point's e5
-vector, made at import from the sentence vectors of its text: ingest.points.point_vector) and by what their leads name (TF-IDF of the leads' jieba words, without the genre's how-words such as
-加强/不够/有待): the cosine distance of the two halves side by side is the mean of both.  scikit-learn's
+A **theme** is a group of similar points across reports.  Two points are alike by what they say (e5 of each point's
+"lead。text" in a section of at most ``themes.embed_max_points`` points, else its vector made at import from the
+sentence vectors of its text: ingest.points.point_vector) and by what their leads name (TF-IDF of the leads' jieba
+words, without the genre's how-words such as 加强/不够/有待): the cosine distance of the two halves side by side is the mean of both.  scikit-learn's
 agglomerative clustering (average linkage) cuts the tree at ``THRESHOLD``; a section of more points than the
 ``themes.max_cluster_points`` setting is clustered that many at a time, the most recent reports' first, the other
 points joining the nearest theme (:func:`_cluster_bounded`).  A theme is labelled by the word (or two
@@ -254,7 +255,8 @@ def build_themes(index, section: str, topic: str | None = None, threshold: float
         sample = [points[i] for i in order[:limit]]  # the campaign's common words, counted on the first round's
     else:
         labels = _cluster(_features(vectors, points), threshold)
-    keep = _on_topic(index, points, topic, vectors if embed else None) if topic and topic.strip() else [True] * len(points)
+    on_topic = topic and topic.strip()
+    keep = _on_topic(index, points, topic, vectors if embed else None) if on_topic else [True] * len(points)
     clusters: dict[int, list[int]] = {}
     for i, label in enumerate(labels):
         clusters.setdefault(label, []).append(i)
