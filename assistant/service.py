@@ -48,6 +48,7 @@ def make_store(settings: Settings, embeddings=None):
     """The report index (Chroma embedded or server + keyword index + manifest) described by ``settings.store``;
     ``embeddings``: an embedder already loaded (else the one of ``settings.embedding``)."""
     from vectorstore.chroma import make_client
+    from vectorstore.chunk_vectors import ChunkVectors
     from vectorstore.index import ReportIndex
 
     s = settings.store
@@ -57,8 +58,9 @@ def make_store(settings: Settings, embeddings=None):
         from vectorstore.manifest import ChromaManifest
 
         manifest = ChromaManifest(client, s.collection, s.read_page)
+    e = settings.embedding
     return ReportIndex(s.path, client, embeddings or make_embeddings_from(settings), s.collection, manifest,
-                       read_page=s.read_page)
+                       read_page=s.read_page, chunk_vectors=ChunkVectors(e.chunk_vectors, e.head_weight))
 
 
 def build_reviewer(settings: Settings, index, themes=None) -> Reviewer:

@@ -43,6 +43,14 @@ class EmbeddingSettings(BaseModel):
     device: str = Field("cpu", description="torch device for the embedder.")
     threads: int = Field(2, description="torch threads for the embedder; 1 leaves a core to a local LLM.")
     batch_size: int = Field(16, description="Chunks embedded per batch at ingest.")
+    chunk_vectors: Literal["pooled", "encoded"] = Field(
+        "pooled", description="How a new library's chunks get their whole-chunk vectors. pooled: the mean of the "
+        "chunk's sentence vectors (embedded anyway) plus `head_weight` × the vector of its title and section path, "
+        "so each character is embedded once; encoded: title, section path and text embedded again as one passage "
+        "(each character embedded twice). A library records its kind and keeps it; `python -m ingest repool` makes "
+        "an encoded library pooled.")
+    head_weight: float = Field(0.5, ge=0, description="Weight of the title-and-section-path vector beside the mean "
+                               "of the sentence vectors in a pooled chunk vector.")
 
 
 class StoreSettings(BaseModel):

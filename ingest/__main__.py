@@ -1,8 +1,9 @@
-"""`python -m ingest [add] PATH… | list | show DOC_ID | remove DOC_ID` — the command line of the ingest library.
+"""`python -m ingest [add] PATH… | list | show DOC_ID | remove DOC_ID | repool` — the command line of the ingest library.
 
 Exit codes (README, "Security and limits"): 0 every file imported or already present; 1 some files failed, the
 others imported; 2 a usage error; 3 nothing imported (every file failed, or none found); 4 another import is
 running (the index's writer lock is held), nothing done.  ``remove``: 0 removed, 1 no such document, 4 busy.
+``repool``: 0 converted (or nothing to do), 2 the setting asks for encoded chunk vectors, 4 busy.
 """
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ def _busy(exc, as_json: bool) -> int:
     return EXIT_BUSY
 
 
-COMMANDS = ("add", "list", "show", "remove")
+COMMANDS = ("add", "list", "show", "remove", "repool")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -47,6 +48,9 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("doc_id")
     remove = sub.add_parser("remove", parents=[common], help="remove a document from the library")
     remove.add_argument("doc_id")
+    sub.add_parser("repool", parents=[common], help="make a library's chunk vectors pooled from the sentence vectors "
+                   "it stores (a library imported with encoded chunk vectors; only titles and section paths are "
+                   "embedded)")
     return parser
 
 
@@ -55,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or argv[0] not in (*COMMANDS, "-h", "--help"):
         argv = ["add", *argv]  # `python -m ingest PATH…`: importing is the default command
     args = _parser().parse_args(argv)
-    return {"add": _add, "list": _list, "show": _show, "remove": _remove}[args.command](args)
+    return {"add": _add, "list": _list, "show": _show, "remove": _remove, "repool": _repool}[args.command](args)
 
 
 def _add(args) -> int:
@@ -133,6 +137,33 @@ def _remove(args) -> int:
         return 1
     print(json.dumps({"removed": args.doc_id}) if args.json else f"已删除 {args.doc_id}")
     return 0
+
+
+def _repool(args) -> int:
+    from vectorstore.index import IndexBusy
+
+    index = _open(args)
+    before, wanted = index.store.chunk_vectors, index.chunk_vectors
+    if wanted.mode != "pooled":
+        print("! HUIBAO_EMBEDDING__CHUNK_VECTORS=encoded: encoded chunk vectors need the text embedded again "
+              "(import into a new --db)", file=sys.stderr)
+        return EXIT_USAGE
+    if before == wanted.label:
+        written = 0
+    else:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(index.documents), desc="转换", unit="份", disable=args.json and not sys.stderr.isatty())
+        try:
+            with index.lock():
+                written = index.repool(wanted, progress=lambda _: bar.update())
+        except IndexBusy as exc:
+            return _busy(exc, args.json)
+        finally:
+            bar.close()
+    result = {"chunk_vectors": wanted.label, "before": before, "chunks": written}
+    print(json.dumps(result) if args.json else f"段落向量：{before} → {wanted.label}，重写 {written} 段")
+    return EXIT_OK
 
 
 if __name__ == "__main__":

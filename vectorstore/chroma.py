@@ -1,7 +1,9 @@
 """Chroma, embedded or as a server, with the embedding model recorded on the collection.
 
 Vectors from two models live in different spaces: searching one with the other returns confident garbage.  The
-collection stores the model id and dimension it was built with, and opening it with another model is an error.
+collection stores the model id and dimension it was built with, and opening it with another model is an error.  The
+chunk collection also records how its chunk vectors are made (vectorstore.embeddings.ChunkVectors), so a library's
+imports all make them alike.
 """
 from __future__ import annotations
 
@@ -29,9 +31,10 @@ def make_client(mode: str, path: str | Path | None = None, host: str = "127.0.0.
             raise ValueError(f"unknown store mode {mode!r} (embedded | server)")
 
 
-def _collection(client, name: str, model_id: str, dimension: int):
+def _collection(client, name: str, model_id: str, dimension: int, **created: str):
+    """The collection ``name`` for this model; ``created``: more metadata, recorded only if it is created now."""
     collection = client.get_or_create_collection(
-        name, metadata={"embedding_model": model_id, "dimension": dimension},
+        name, metadata={"embedding_model": model_id, "dimension": dimension, **created},
         configuration={"hnsw": {"space": "cosine"}}, embedding_function=None)
     meta = collection.metadata or {}
     if meta.get("embedding_model") != model_id or int(meta.get("dimension", dimension)) != dimension:
@@ -114,10 +117,14 @@ class ChromaStore:
     """The dense side of the index, in cosine space with our own embeddings: a collection of chunks (text, metadata,
     chunk vector) and one of sentence windows (each sentence and adjacent pair, pointing at its chunk)."""
 
-    def __init__(self, client, name: str, model_id: str, dimension: int, page: int = READ_PAGE):
+    def __init__(self, client, name: str, model_id: str, dimension: int, page: int = READ_PAGE,
+                 chunk_vectors: str = "encoded"):
+        """``chunk_vectors``: the label of how a *new* library's chunk vectors are made; an existing library keeps
+        the one it recorded (:attr:`chunk_vectors`; none recorded: encoded, the only way before)."""
         self.client, self.name, self.model_id, self.dimension = client, name, model_id, dimension
         self.page = page  # rows per ``get`` (read_pages)
-        self.collection = _collection(client, name, model_id, dimension)
+        self._new_chunk_vectors = chunk_vectors
+        self.collection = _collection(client, name, model_id, dimension, chunk_vectors=chunk_vectors)
         self.sentences = _collection(client, f"{name}-sentences", model_id, dimension)
         self.points = _points_collection(client, name)
         self.point_vecs = _collection(client, f"{name}-point-vectors", model_id, dimension)
@@ -132,11 +139,28 @@ class ChromaStore:
             return False
         SharedSystemClient.clear_system_cache()
         self.client = chromadb.PersistentClient(path=settings.persist_directory, settings=settings)
-        self.collection = _collection(self.client, self.name, self.model_id, self.dimension)
+        self.collection = _collection(self.client, self.name, self.model_id, self.dimension,
+                                      chunk_vectors=self._new_chunk_vectors)
         self.sentences = _collection(self.client, f"{self.name}-sentences", self.model_id, self.dimension)
         self.points = _points_collection(self.client, self.name)
         self.point_vecs = _collection(self.client, f"{self.name}-point-vectors", self.model_id, self.dimension)
         return True
+
+    @property
+    def chunk_vectors(self) -> str:
+        """The label of how this library's chunk vectors are made, as recorded now (read afresh: another process may
+        have converted the library)."""
+        return (self.client.get_collection(self.name).metadata or {}).get("chunk_vectors", "encoded")
+
+    def record_chunk_vectors(self, label: str) -> None:
+        """Record that every chunk vector is now made as ``label`` says (after a conversion)."""
+        current = self.client.get_collection(self.name).metadata or {}
+        self.collection.modify(metadata={**current, "chunk_vectors": label})
+
+    def set_chunk_vectors(self, ids: list[str], vectors: list[list[float]], batch: int = 500) -> None:
+        """Replace the vectors of chunks already stored (texts and metadata untouched)."""
+        for i in range(0, len(ids), batch):
+            self.collection.update(ids=ids[i:i + batch], embeddings=vectors[i:i + batch])
 
     def add(self, ids: list[str], vectors: list[list[float]], texts: list[str], metadatas: list[dict],
             windows: list[tuple[str, str, list[float], dict]] = ()) -> None:

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from .chroma import READ_PAGE, ChromaStore
+from .chunk_vectors import ChunkVectors, embed_chunks, pool_chunk
 from .hybrid import (Hit, SearchOptions, chroma_where, hybrid_search, normalise_filters, normalise_prior,
                      prior_matches)
 from .keyword import COLUMNS as KEYWORD_COLUMNS
@@ -80,11 +81,15 @@ class _WriterLock:
 
 class ReportIndex:
     def __init__(self, path: str | Path, client, embeddings, collection: str = "huibao", manifest=None, *,
-                 read_page: int = READ_PAGE):
+                 read_page: int = READ_PAGE, chunk_vectors: ChunkVectors = ChunkVectors()):
+        """``chunk_vectors``: how a new library's chunk vectors are made (an existing one keeps its own, see
+        :meth:`add_document` and :meth:`repool`)."""
         self.path = Path(path)
         self.path.mkdir(parents=True, exist_ok=True)
         self.embeddings = embeddings
-        self.store = ChromaStore(client, collection, embeddings.model_id, embeddings.dimension, read_page)
+        self.chunk_vectors = chunk_vectors
+        self.store = ChromaStore(client, collection, embeddings.model_id, embeddings.dimension, read_page,
+                                 chunk_vectors.label)
         self.keyword_path = self.path / "keyword.sqlite"
         self.texts_path = self.path / "texts"  # each document's cleaned text, for `ingest show` and the 资料库 page
         # Embedded: manifest.json here.  Server: the manifest lives in the server (vectorstore.manifest), and the
@@ -95,6 +100,7 @@ class ReportIndex:
         self._derived: dict = {}  # what depends only on the library (its manifest), rebuilt when that changes
         self.last_timings: dict[str, float] = {}  # ms per stage of the last search (bench/scale.py reads it)
         self._legacy_said = False
+        self._chunk_vectors_said = False
         self._load()
 
     # --- state -------------------------------------------------------------------------------------------
@@ -171,6 +177,7 @@ class ReportIndex:
         ``points``: section type → the document's enumerated points (ingest/points.py), kept as records beside the
         chunks (with a marker row saying the document has them, even when it has none)."""
         self.manifest_store.begin(doc_id)
+        how = self._library_chunk_vectors()
         windows = windows or [[] for _ in ids]
         # the sentence vectors of the chunks holding points: each point's vector is made from them (ingest.points)
         wanted = {cid for found in (points or {}).values() for p in found for cid in (p.chunk_ids or [p.chunk_id])}
@@ -179,18 +186,63 @@ class ReportIndex:
             part = slice(b, b + ADD_BATCH)
             flat = [(wid, text, {**meta, "chunk_id": cid})
                     for cid, meta, ws in zip(ids[part], metadatas[part], windows[part]) for wid, text in ws]
-            vectors = self.embeddings.embed_documents(embed_texts[part] + [text for _, text, _ in flat])
-            n = len(ids[part])
-            for (_, text, meta), vec in zip(flat, vectors[n:]):
+            # an embedded text is its chunk's head (title, section path) followed by the chunk's text
+            heads = [e[:len(e) - len(t)] if e.endswith(t) else "" for e, t in zip(embed_texts[part], texts[part])]
+            bodies = [e[len(h):] for e, h in zip(embed_texts[part], heads)]
+            chunk_vectors, window_vectors = embed_chunks(self.embeddings, heads, bodies,
+                                                         [[text for _, text in ws] for ws in windows[part]], how)
+            flat_vectors = [vec for vs in window_vectors for vec in vs]
+            for (_, text, meta), vec in zip(flat, flat_vectors):
                 if meta["chunk_id"] in wanted:
                     kept.setdefault(meta["chunk_id"], []).append((text, vec))
-            self.store.add(ids[part], vectors[:n], texts[part], metadatas[part],
-                           [(wid, text, vec, meta) for (wid, text, meta), vec in zip(flat, vectors[n:])])
+            self.store.add(ids[part], chunk_vectors, texts[part], metadatas[part],
+                           [(wid, text, vec, meta) for (wid, text, meta), vec in zip(flat, flat_vectors)])
         if points is not None:
             self._add_points(doc_id, points, kept)
         self.keyword.add(ids, embed_texts, metadatas)
         self.documents[doc_id] = {**record, "chunks": len(ids), "added": time.strftime("%Y-%m-%d %H:%M:%S")}
         self._save_manifest(doc_id)
+
+    def _library_chunk_vectors(self) -> ChunkVectors:
+        """How this library's chunk vectors are made, as it recorded: an import follows the library, not the
+        setting, so that its chunks rank alike; a library recorded otherwise than the setting is said once."""
+        recorded = ChunkVectors.parse(self.store.chunk_vectors)
+        if recorded != self.chunk_vectors and not self._chunk_vectors_said:
+            self._chunk_vectors_said = True
+            log.warning("this library's chunk vectors are %s, the setting says %s: imports keep %s "
+                        "(`python -m ingest repool` converts the library)", recorded.label, self.chunk_vectors.label,
+                        recorded.label)
+        return recorded
+
+    def repool(self, how: ChunkVectors | None = None, progress=None) -> int:
+        """Make every chunk vector pooled (``how``, default the setting's) from the sentence vectors the library
+        stores: only each section's title and path is embedded, so an archive imported with encoded chunk vectors
+        converts in minutes instead of a new import.  Idempotent: after a crash, run it again (the library records
+        the new kind only at the end).  ``progress(doc_id)`` after each document.  Call inside :meth:`lock`.
+        Returns the number of chunk vectors written."""
+        how = how or self.chunk_vectors
+        if how.mode != "pooled":
+            raise ValueError("only pooled chunk vectors can be made from stored vectors; encoded ones need the text "
+                             "embedded again (import into a new --db)")
+        self.refresh()
+        written = 0
+        for doc_id, record in list(self.documents.items()):
+            ids = [f"{doc_id}-{seq:04d}" for seq in range(record.get("chunks", 0))]
+            stored = self.store.get(ids)
+            windows = self.sentence_windows([cid for cid in ids if cid in stored])
+            todo = [cid for cid in ids if windows.get(cid)]  # a chunk without sentences keeps its whole vector
+            heads = {cid: f"{stored[cid][1].get('report_title', '')}\n{stored[cid][1].get('section_path', '')}".strip()
+                     for cid in todo}
+            unique = sorted({h for h in heads.values() if h})
+            head_vectors = dict(zip(unique, self.embeddings.embed_documents(unique))) if unique else {}
+            self.store.set_chunk_vectors(todo, [pool_chunk([v for _, v in windows[cid]], head_vectors.get(heads[cid]),
+                                                           how) for cid in todo])
+            written += len(todo)
+            if progress:
+                progress(doc_id)
+        self.store.record_chunk_vectors(how.label)
+        self._chunk_vectors_said = False
+        return written
 
     def remove_document(self, doc_id: str) -> bool:
         """Delete a document from the manifest first (so it disappears at once), then from both indexes."""
