@@ -60,7 +60,8 @@ def make_store(settings: Settings, embeddings=None):
         manifest = ChromaManifest(client, s.collection, s.read_page)
     e = settings.embedding
     return ReportIndex(s.path, client, embeddings or make_embeddings_from(settings), s.collection, manifest,
-                       read_page=s.read_page, chunk_vectors=ChunkVectors(e.chunk_vectors, e.head_weight))
+                       read_page=s.read_page, chunk_vectors=ChunkVectors(e.chunk_vectors, e.head_weight),
+                       ef_search=s.hnsw_ef_search)
 
 
 def build_reviewer(settings: Settings, index, themes=None) -> Reviewer:

@@ -13,7 +13,7 @@ import os
 import time
 from pathlib import Path
 
-from .chroma import READ_PAGE, ChromaStore
+from .chroma import EF_SEARCH, READ_PAGE, ChromaStore
 from .chunk_vectors import ChunkVectors, embed_chunks, pool_chunk
 from .hybrid import (Hit, SearchOptions, chroma_where, hybrid_search, normalise_filters, normalise_prior,
                      prior_matches)
@@ -81,7 +81,7 @@ class _WriterLock:
 
 class ReportIndex:
     def __init__(self, path: str | Path, client, embeddings, collection: str = "huibao", manifest=None, *,
-                 read_page: int = READ_PAGE, chunk_vectors: ChunkVectors = ChunkVectors()):
+                 read_page: int = READ_PAGE, chunk_vectors: ChunkVectors = ChunkVectors(), ef_search: int = EF_SEARCH):
         """``chunk_vectors``: how a new library's chunk vectors are made (an existing one keeps its own, see
         :meth:`add_document` and :meth:`repool`)."""
         self.path = Path(path)
@@ -89,7 +89,7 @@ class ReportIndex:
         self.embeddings = embeddings
         self.chunk_vectors = chunk_vectors
         self.store = ChromaStore(client, collection, embeddings.model_id, embeddings.dimension, read_page,
-                                 chunk_vectors.label)
+                                 chunk_vectors.label, ef_search)
         self.keyword_path = self.path / "keyword.sqlite"
         self.texts_path = self.path / "texts"  # each document's cleaned text, for `ingest show` and the 资料库 page
         # Embedded: manifest.json here.  Server: the manifest lives in the server (vectorstore.manifest), and the
