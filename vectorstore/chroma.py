@@ -126,7 +126,7 @@ def _reopening(method):
 
 class ChromaStore:
     """The dense side of the index, in cosine space with our own embeddings: a collection of chunks (text, metadata,
-    chunk vector) and one of sentence windows (each sentence and adjacent pair, pointing at its chunk)."""
+    chunk vector) and one of sentence windows (each sentence, pointing at its chunk)."""
 
     def __init__(self, client, name: str, model_id: str, dimension: int, page: int = READ_PAGE,
                  chunk_vectors: str = "encoded", ef_search: int = EF_SEARCH):
