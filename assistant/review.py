@@ -28,7 +28,7 @@ import tomllib
 from dataclasses import asdict, dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from ingest.clean import clean_text
 from ingest.sections import ARC, Section
@@ -43,9 +43,15 @@ from .names import family_of
 from .places import report_places, report_texts
 from .settings import ReviewSettings, ThemesSettings
 
+if TYPE_CHECKING:
+    from .themes import Theme
+
 Kind = Literal["figure", "placeholder", "expression", "structure", "copied", "foreign_name", "missing_theme"]
 Severity = Literal["error", "warning", "suggestion"]
 RULES_FILE = Path(__file__).with_name("rules") / "expressions.toml"
+# The format of the themes kept beside the index (review-themes-<section>.json): 2 holds every field of each point;
+# a file of another format is built again.
+THEMES_FILE_FORMAT = 2
 # Blanks a writer leaves for later: 【待补充】, [待定], 〔未核实〕 (what the drafting and answering guards write).
 TODO_MARK = re.compile(r"[【\[〔［](?:[^】\]〕］\n]{0,12}?(?:待补充|待填写|待核实|待定|待确认|未核实|补充))[^】\]〕］\n]{0,12}[】\]〕］]")
 # Line prefixes that are typesetting, not text: indentation, Markdown quotes and headings, a BOM.
@@ -229,7 +235,7 @@ class Reviewer:
                  themes=None, *, config: ReviewConfig | None = None,
                  themes_settings: ThemesSettings | None = None):
         self.index = index
-        self.themes = themes  # section → themes, e.g. the drafting chain's (built once, shared); None: build here
+        self.themes = themes  # section → its Theme tuple, e.g. the drafting chain's (shared); None: built here
         self.rules = rules if rules is not None else load_rules()
         self.settings = settings or ReviewSettings()  # copy_min, max_chars (the ``review`` settings section)
         self.config = config or ReviewConfig()
@@ -268,32 +274,33 @@ class Reviewer:
 
         return self._cached(("reports",), build)
 
-    def _themes(self, section: str) -> list[dict]:
+    def _themes(self, section: str) -> tuple[Theme, ...]:
         if self.themes is not None:
             return self.themes(section)
         return self._cached(("themes", section), lambda: self._stored_themes(section))
 
-    def _stored_themes(self, section: str) -> list[dict]:
-        """Themes kept beside the index (``review-themes-<section>.json``, tagged with the library's documents):
-        building them embeds every point (seconds to minutes), which one CLI review must not pay each time."""
+    def _stored_themes(self, section: str) -> tuple[Theme, ...]:
+        """Themes kept beside the index (``review-themes-<section>.json``, tagged with the library's documents and
+        the file's format): building them reads every point (seconds to minutes), which one CLI review must not pay
+        each time."""
         import json
         import os
 
-        from .themes import build_themes
+        from .themes import Theme, build_themes
 
         state = sorted(self.index.documents)
         path = Path(self.index.path) / f"review-themes-{section}.json"
         try:
             stored = json.loads(path.read_text(encoding="utf-8"))
-            if stored.get("documents") == state:
-                return stored["themes"]
-        except (OSError, ValueError, AttributeError):
-            pass  # none yet, or unreadable: build again
-        # kept as JSON records
-        themes = build_themes(self.index, section, settings=self.themes_settings).to_dict()["themes"]
+            if stored.get("documents") == state and stored.get("format") == THEMES_FILE_FORMAT:
+                return tuple(Theme.from_stored(t) for t in stored["themes"])
+        except (OSError, ValueError, AttributeError, KeyError, TypeError):
+            pass  # none yet, unreadable, or of an older format: build again
+        themes = build_themes(self.index, section, settings=self.themes_settings).themes
+        record = {"format": THEMES_FILE_FORMAT, "documents": state, "themes": [t.stored() for t in themes]}
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
-            tmp.write_text(json.dumps({"documents": state, "themes": themes}, ensure_ascii=False), encoding="utf-8")
+            tmp.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
             os.replace(tmp, path)  # atomic: a concurrent reader sees the old file or the new one
         except OSError:
             tmp.unlink(missing_ok=True)  # a read-only index still gets its review
@@ -622,22 +629,22 @@ class Reviewer:
             said = heading.text + "\n" + "\n".join(body)
             missing = []
             for theme in self._themes(section):
-                if theme["reports"] < self.config.theme_reports or not theme["label"]:
+                if theme.reports < self.config.theme_reports or not theme.label:
                     continue
-                if _names(said, theme["label"]) or any(_names(said, p["lead"][:6]) for p in theme["points"]):
+                if _names(said, theme.label) or any(_names(said, p.lead[:6]) for p in theme.points):
                     continue
                 missing.append(theme)
-            missing.sort(key=lambda t: -t["reports"])
+            missing.sort(key=lambda t: -t.reports)
             head = re.match(r"^[^。：:\n]{1,40}", heading.text).group(0)
             for theme in missing[: self.config.themes]:
                 seen, evidence = set(), []
-                for p in theme["points"]:
-                    if p["report_title"] not in seen and len(evidence) < 2:
-                        seen.add(p["report_title"])
-                        evidence.append(Evidence(p["report_title"], p["section_path"], p["lead"]))
+                for p in theme.points:
+                    if p.report_title not in seen and len(evidence) < 2:
+                        seen.add(p.report_title)
+                        evidence.append(Evidence(p.report_title, p.section_path, p.lead))
                 out.append(Finding("missing_theme", "suggestion", heading.start, heading.start + len(head), head,
-                                   f"资料库中{theme['reports']}份报告的这一部分都谈到“{theme['label']}”，本稿未涉及",
-                                   evidence, f"如本单位也有这方面情况，可补充“{theme['label']}”方面的内容"))
+                                   f"资料库中{theme.reports}份报告的这一部分都谈到“{theme.label}”，本稿未涉及",
+                                   evidence, f"如本单位也有这方面情况，可补充“{theme.label}”方面的内容"))
         return out
 
 

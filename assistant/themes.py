@@ -18,7 +18,7 @@ from __future__ import annotations
 import csv
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from itertools import pairwise
 from pathlib import Path
 from typing import Literal
@@ -50,6 +50,14 @@ class Theme:
 
     def to_dict(self) -> dict:
         return {"label": self.label, "reports": self.reports, "points": [p.record() for p in self.points]}
+
+    def stored(self) -> dict:
+        """Everything of the theme, points whole, as kept on disk (:meth:`from_stored` reads it back)."""
+        return {"label": self.label, "reports": self.reports, "points": [asdict(p) for p in self.points]}
+
+    @classmethod
+    def from_stored(cls, record: dict) -> "Theme":
+        return cls(record["label"], int(record["reports"]), tuple(Point(**p) for p in record["points"]))
 
 
 @dataclass(frozen=True, slots=True)

@@ -97,7 +97,7 @@ def test_a_review_from_pages_equals_one_from_one_read(settings_factory, embeddin
     def review(page):
         index = _open(settings_factory, embeddings, library, page)
         # the themes built over this index, not read back from the file another reviewer left
-        reviewer = Reviewer(index, themes=lambda s: build_themes(index, s).to_dict()["themes"])
+        reviewer = Reviewer(index, themes=lambda s: build_themes(index, s).themes)
         found = reviewer.review(DRAFT, "某县").to_dict()
         found.pop("timings")
         return reviewer._reports(), found

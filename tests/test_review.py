@@ -322,6 +322,19 @@ def test_themes_are_kept_beside_the_index_for_the_next_review(library_settings, 
     assert (index.path / "review-themes-problems.json").is_file()
     second = Reviewer(index).review(draft)  # a new process would read the same files
     assert len(calls) == 3 and second.to_dict()["findings"] == first.to_dict()["findings"]
+    # read back as typed themes, points whole, equal to those built
+    from assistant.review import THEMES_FILE_FORMAT
+    from assistant.themes import Theme
+
+    kept = json.loads((index.path / "review-themes-problems.json").read_text(encoding="utf-8"))
+    assert kept["format"] == THEMES_FILE_FORMAT
+    assert tuple(Theme.from_stored(t) for t in kept["themes"]) == real(index, "problems").themes
+    # a file of the earlier format (points as the CLI's records, no format) is built again, not misread
+    kept.pop("format")
+    kept["themes"] = [real(index, "problems").to_dict()["themes"][0]] if kept["themes"] else []
+    (index.path / "review-themes-problems.json").write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
+    third = Reviewer(index).review(draft)
+    assert calls.count("problems") == 2 and third.to_dict()["findings"] == first.to_dict()["findings"]
 
 
 def test_draft_report_cli_writes_one_docx_and_reviews_it(sample_index, tmp_path):

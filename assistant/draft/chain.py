@@ -119,12 +119,8 @@ class DraftChain:
                          lambda s=section: build_themes(self.index, s, settings=self.themes_settings))
         self._guard(DraftRequest("problems", "本单位"))
 
-    def section_themes(self, section: str) -> list[dict]:
-        """The library's themes of one section type, built once per library state, as the records 审校 reads (and
-        keeps on disk when it runs without a drafter)."""
-        return self._cached(("theme_records", section), lambda: [t.to_dict() for t in self._themes_of(section)])
-
-    def _themes_of(self, section: str) -> tuple[Theme, ...]:
+    def section_themes(self, section: str) -> tuple[Theme, ...]:
+        """The library's themes of one section type, built once per library state (审校 shares them)."""
         return self._cached(("themes", section), lambda: build_themes(self.index, section,
                                                                         settings=self.themes_settings)).themes
 
@@ -149,7 +145,7 @@ class DraftChain:
         on_topic = self._reports_on_topic(request.topic) if request.topic else None
         own = family_of(request.unit)
         themes = []
-        for theme in self._themes_of(request.section):
+        for theme in self.section_themes(request.section):
             points = tuple(p for p in theme.points if on_topic is None or p.report_title in on_topic)
             if not points:
                 continue
