@@ -1,4 +1,4 @@
-"""`python -m ingest [add] PATH… | list | show DOC_ID | remove DOC_ID | repool` — the command line of the ingest library.
+"""`python -m ingest [add] PATH… | list | show DOC_ID | remove DOC_ID | repool` — the ingest library's command line.
 
 Exit codes (README, "Security and limits"): 0 every file imported or already present; 1 some files failed, the
 others imported; 2 a usage error; 3 nothing imported (every file failed, or none found); 4 another import is
