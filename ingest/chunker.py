@@ -24,6 +24,12 @@ class ChunkOptions:
     chunk_max: int = 400  # chunks are cut at sentence ends before exceeding this
 
 
+def chunk_head(report_title: str, section_path: str) -> str:
+    """A chunk's head, the context its embedded text opens with (and what a pooled chunk vector embeds of it,
+    vectorstore.chunk_vectors; ``python -m ingest repool`` rebuilds it from the chunk's metadata)."""
+    return f"{report_title}\n{section_path}"
+
+
 @dataclass
 class Chunk:
     chunk_id: str
@@ -48,7 +54,7 @@ class Chunk:
     @property
     def embed_text(self) -> str:
         """What the embedder and the keyword index see: title and section path give the text its context."""
-        return f"{self.report_title}\n{self.section_path}\n{self.text}"
+        return f"{chunk_head(self.report_title, self.section_path)}\n{self.text}"
 
     def windows(self) -> list[tuple[str, str]]:
         """(id, text) of each sentence: the units of sentence-level vectors.

@@ -220,6 +220,8 @@ class ReportIndex:
         converts in minutes instead of a new import.  Idempotent: after a crash, run it again (the library records
         the new kind only at the end).  ``progress(doc_id)`` after each document.  Call inside :meth:`lock`.
         Returns the number of chunk vectors written."""
+        from ingest.chunker import chunk_head
+
         how = how or self.chunk_vectors
         if how.mode != "pooled":
             raise ValueError("only pooled chunk vectors can be made from stored vectors; encoded ones need the text "
@@ -231,8 +233,8 @@ class ReportIndex:
             stored = self.store.get(ids)
             windows = self.sentence_windows([cid for cid in ids if cid in stored])
             todo = [cid for cid in ids if windows.get(cid)]  # a chunk without sentences keeps its whole vector
-            heads = {cid: f"{stored[cid][1].get('report_title', '')}\n{stored[cid][1].get('section_path', '')}".strip()
-                     for cid in todo}
+            heads = {cid: chunk_head(stored[cid][1].get("report_title", ""), stored[cid][1].get("section_path", ""))
+                     .strip() for cid in todo}
             unique = sorted({h for h in heads.values() if h})
             head_vectors = dict(zip(unique, self.embeddings.embed_documents(unique))) if unique else {}
             self.store.set_chunk_vectors(todo, [pool_chunk([v for _, v in windows[cid]], head_vectors.get(heads[cid]),
